@@ -1,0 +1,104 @@
+// Package testutil holds helpers shared by the project's tests: where the
+// shared fixtures live, and temporary git repositories built with the real
+// git binary.
+package testutil
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// RepoRoot returns the directory holding go.mod, found by walking up from
+// the test's working directory.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatalf("getwd: %v", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatalf("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// SharedDir returns the shared/ folder that sits beside the checkout
+// (TRACEVAULT_SHARED overrides it). Tests that need fixtures fail, never skip,
+// when it is missing: CI always has it.
+func SharedDir(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv("TRACEVAULT_SHARED"); d != "" {
+		return d
+	}
+	d := filepath.Join(filepath.Dir(RepoRoot(t)), "shared")
+	if _, err := os.Stat(filepath.Join(d, "fixtures")); err != nil {
+		t.Fatalf("shared fixtures not found at %s (set TRACEVAULT_SHARED): %v", d, err)
+	}
+	return d
+}
+
+// Fixture returns the path of a file or folder under shared/fixtures.
+func Fixture(t testing.TB, rel string) string {
+	t.Helper()
+	return filepath.Join(SharedDir(t), "fixtures", filepath.FromSlash(rel))
+}
+
+// GitEnv returns an environment that isolates git from the user's and the
+// machine's configuration, with a fixed identity.
+func GitEnv(home string) []string {
+	env := []string{}
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "GIT_") || strings.HasPrefix(kv, "HOME=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env,
+		"HOME="+home,
+		"GIT_CONFIG_GLOBAL="+filepath.Join(home, ".gitconfig"),
+		"GIT_CONFIG_NOSYSTEM=1",
+		"GIT_AUTHOR_NAME=Test Author", "GIT_AUTHOR_EMAIL=author@example.com",
+		"GIT_COMMITTER_NAME=Test Author", "GIT_COMMITTER_EMAIL=author@example.com",
+		"LC_ALL=C",
+	)
+}
+
+// NewRepo makes a fresh non-bare repository with branch main in a temporary
+// directory and returns its path. HOME points at another temporary directory.
+func NewRepo(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	Git(t, dir, "init", "-q", "-b", "main")
+	Git(t, dir, "config", "user.name", "Test Author")
+	Git(t, dir, "config", "user.email", "author@example.com")
+	return dir
+}
+
+// Git runs git in dir with an isolated environment and returns its trimmed
+// stdout, failing the test on error.
+func Git(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	home := filepath.Join(os.TempDir(), "tracevault-test-home")
+	_ = os.MkdirAll(home, 0o755)
+	cmd.Env = GitEnv(home)
+	out, err := cmd.Output()
+	if err != nil {
+		stderr := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("git %s in %s: %v: %s", strings.Join(args, " "), dir, err, stderr)
+	}
+	return strings.TrimSpace(string(out))
+}
