@@ -1,0 +1,38 @@
+// Package spool is the local, append-only store that agent hooks write to:
+// one JSON-lines file per session under .git/tracevault/spool/, a
+// content-addressed blob store for file snapshots, and small per-session state
+// files. Nothing here is ever inside the work tree, and nothing is written
+// before it has been redacted by the caller.
+//
+// # Layout
+//
+//	.git/tracevault/
+//	  spool/<session>.jsonl   one Record per line, appended under flock
+//	  blobs/<aa>/<sha256-hex> file contents, written by temp file + rename
+//	  state/<session>.json    per-session state (transcript offsets, ...), under flock
+//	  state/worktree.snap     the last observed work-tree snapshot
+//	  hook.log                problems hooks met (never the payloads)
+//
+// # Record format
+//
+// Each line of a spool file is one JSON object (a [Record]) followed by '\n':
+//
+//	{"v":1,"at":"2026-11-27T10:00:00.123Z","agent":"claude-code","payload":{...}}
+//
+// payload is the agent's hook payload after redaction, byte for byte as
+// redacted (so a parser bug can be fixed and the spool replayed). When stdin
+// was not a JSON object, payload is a JSON string holding (a capped, redacted
+// copy of) what arrived and "invalid" says why. Other optional fields carry
+// what only the hook could see at that moment: observed work-tree edits, token
+// usage tailed from the transcript, HEAD at session start, policy denials.
+//
+// # Durability and concurrency
+//
+// Appends take an exclusive flock on the spool file, repair a torn tail left
+// by a writer killed mid-write (by adding the missing '\n'), and write the
+// record with a single write call. Concurrent hooks are therefore serialised:
+// no record is lost or duplicated, and a record whose write returned before the
+// hook exited (an acknowledged record) survives any later kill. Readers skip a
+// line that does not parse (a torn, unacknowledged record) and count it.
+// Records are not fsynced: they survive a killed process, not a power cut.
+package spool

@@ -1,0 +1,220 @@
+package spool
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tracevault/tracevault/capture"
+)
+
+// Version is the spool record format version.
+const Version = 1
+
+// MaxLine is the largest spool line a reader accepts (records are capped well
+// below this by writers).
+const MaxLine = 256 << 20
+
+// Record is one line of a session's spool file.
+type Record struct {
+	V       int             `json:"v"`
+	At      time.Time       `json:"at"`
+	Agent   string          `json:"agent"`
+	Payload json.RawMessage `json:"payload"`
+	Invalid string          `json:"invalid,omitempty"`
+	// Observed are file changes seen in the work tree around this event:
+	// edits a shell command made (agent) or changes nobody's tool made
+	// (human), with blob hashes of the contents.
+	Observed []capture.FileEdit `json:"observed,omitempty"`
+	// Usage is token usage read from the transcript at this event.
+	Usage []capture.UsageEntry `json:"usage,omitempty"`
+	// Head is the branch and commit at the session's first event.
+	Head *Head `json:"head,omitempty"`
+	// Denial is set when the policy guard refused this tool call.
+	Denial *capture.Denial `json:"denial,omitempty"`
+	// Verdict is the guard's canonical verdict JSON for this call, if any.
+	Verdict json.RawMessage `json:"verdict,omitempty"`
+}
+
+// Head is where the repository stood.
+type Head struct {
+	Branch string `json:"branch,omitempty"`
+	Commit string `json:"commit,omitempty"`
+}
+
+// Dir is a repository's spool directory (.git/tracevault).
+type Dir string
+
+// ForGitDir returns the spool directory of the repository whose common git
+// directory is gitDir.
+func ForGitDir(gitDir string) Dir { return Dir(filepath.Join(gitDir, "tracevault")) }
+
+// Path joins elements under the spool directory.
+func (d Dir) Path(elem ...string) string {
+	return filepath.Join(append([]string{string(d)}, elem...)...)
+}
+
+// SafeName maps a session id to a file name: ids made of [A-Za-z0-9._-] up
+// to 128 bytes are kept, anything else becomes "x-" and a hash of the id.
+func SafeName(id string) string {
+	if id == "" {
+		return "_unknown"
+	}
+	ok := len(id) <= 128 && id[0] != '.'
+	for i := 0; ok && i < len(id); i++ {
+		c := id[i]
+		ok = c == '-' || c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	if ok {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return "x-" + hex.EncodeToString(sum[:12])
+}
+
+// Append adds rec to the session's spool file. See the package doc for the
+// guarantees.
+func (d Dir) Append(session string, rec *Record) error {
+	rec.V = Version
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encoding spool record: %w", err)
+	}
+	line = append(line, '\n')
+	return d.appendLine(d.Path("spool", SafeName(session)+".jsonl"), line)
+}
+
+func (d Dir) appendLine(path string, line []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("creating spool directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("opening spool %s: %w", path, err)
+	}
+	defer f.Close()
+	if err := flock(f, syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("locking spool %s: %w", path, err)
+	}
+	defer flock(f, syscall.LOCK_UN) //nolint:errcheck // released on close anyway
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("stat spool %s: %w", path, err)
+	}
+	if st.Size() > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, st.Size()-1); err == nil && last[0] != '\n' {
+			line = append([]byte{'\n'}, line...) // repair a torn tail
+		}
+	}
+	if _, err := f.Write(line); err != nil {
+		return fmt.Errorf("appending to spool %s: %w", path, err)
+	}
+	return nil
+}
+
+func flock(f *os.File, how int) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), how)
+		if !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
+}
+
+// Sessions lists the session file names (without .jsonl) in the spool, in
+// lexical order.
+func (d Dir) Sessions() ([]string, error) {
+	ents, err := os.ReadDir(d.Path("spool"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing spool: %w", err)
+	}
+	var out []string
+	for _, e := range ents {
+		if name, ok := strings.CutSuffix(e.Name(), ".jsonl"); ok && !e.IsDir() {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// ReadResult is what Read found in a session's spool.
+type ReadResult struct {
+	Records []Record
+	// Skipped counts lines that did not parse (torn writes).
+	Skipped int
+	// Size is the file size read, for incremental readers.
+	Size int64
+}
+
+// Read returns every record of a session's spool file (by safe name).
+func (d Dir) Read(name string) (ReadResult, error) {
+	f, err := os.Open(d.Path("spool", name+".jsonl"))
+	if err != nil {
+		return ReadResult{}, fmt.Errorf("reading spool of session %s: %w", name, err)
+	}
+	defer f.Close()
+	return ReadFrom(f)
+}
+
+// ReadFrom parses spool lines from r.
+func ReadFrom(r io.Reader) (ReadResult, error) {
+	var res ReadResult
+	br := bufio.NewReaderSize(r, 1<<16)
+	for {
+		line, err := br.ReadBytes('\n')
+		res.Size += int64(len(line))
+		if len(bytes.TrimSpace(line)) > 0 {
+			if len(line) == 0 || line[len(line)-1] != '\n' {
+				res.Skipped++ // torn tail, never acknowledged
+			} else {
+				var rec Record
+				if json.Unmarshal(line, &rec) != nil || rec.V == 0 {
+					res.Skipped++
+				} else {
+					res.Records = append(res.Records, rec)
+				}
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return res, nil
+		}
+		if err != nil {
+			return res, fmt.Errorf("reading spool: %w", err)
+		}
+	}
+}
+
+// Remove deletes a session's spool file and state (after it was stored).
+func (d Dir) Remove(name string) error {
+	for _, p := range []string{d.Path("spool", name+".jsonl"), d.Path("state", name+".json")} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// Log appends one line to hook.log. It never fails loudly: logging must not
+// break a hook.
+func (d Dir) Log(format string, args ...any) {
+	msg := time.Now().UTC().Format(time.RFC3339) + " " + fmt.Sprintf(format, args...)
+	msg = strings.ReplaceAll(msg, "\n", " ") + "\n"
+	_ = d.appendLine(d.Path("hook.log"), []byte(msg))
+}

@@ -1,0 +1,129 @@
+package spool
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+func rec(i int) *Record {
+	return &Record{At: time.Unix(int64(i), 0).UTC(), Agent: "claude-code", Payload: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))}
+}
+
+func TestAppendRead(t *testing.T) {
+	d := Dir(t.TempDir())
+	for i := 0; i < 3; i++ {
+		if err := d.Append("s1", rec(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := d.Read("s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Records) != 3 || res.Skipped != 0 {
+		t.Fatalf("Read = %d records, %d skipped; want 3, 0", len(res.Records), res.Skipped)
+	}
+	names, _ := d.Sessions()
+	if len(names) != 1 || names[0] != "s1" {
+		t.Fatalf("Sessions() = %v", names)
+	}
+}
+
+// TestTornTail: a writer killed mid-record leaves a line without '\n'; the
+// next append must not glue its record to it.
+func TestTornTail(t *testing.T) {
+	d := Dir(t.TempDir())
+	if err := d.Append("s", rec(1)); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.OpenFile(d.Path("spool", "s.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"v":1,"at":"2026-01-01T00:00:00Z","agent":"claude-co`)
+	f.Close()
+	if err := d.Append("s", rec(2)); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := d.Read("s")
+	if len(res.Records) != 2 || res.Skipped != 1 {
+		t.Fatalf("after torn tail: %d records, %d skipped; want 2, 1", len(res.Records), res.Skipped)
+	}
+}
+
+func TestSafeName(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"abc-123_X.y", "abc-123_X.y"},
+		{"", "_unknown"},
+		{"../etc/passwd", "x-"},
+		{"\xff\xfe", "x-"},
+	} {
+		got := SafeName(tt.in)
+		if got != tt.want && !(tt.want == "x-" && len(got) == 26 && got[:2] == "x-") {
+			t.Errorf("SafeName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestBlobs(t *testing.T) {
+	d := Dir(t.TempDir())
+	h, err := d.PutBlob([]byte("hello\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := d.Blob(h)
+	if err != nil || string(b) != "hello\n" {
+		t.Fatalf("Blob(%s) = %q, %v", h, b, err)
+	}
+	if _, err := d.Blob(Hash([]byte("other"))); err == nil {
+		t.Fatal("Blob of an unknown hash succeeded")
+	}
+}
+
+// TestConcurrentProcesses: 8 processes × 200 appends to one session file
+// lose and duplicate nothing.
+func TestConcurrentProcesses(t *testing.T) {
+	if os.Getenv("SPOOL_CHILD_DIR") != "" {
+		d := Dir(os.Getenv("SPOOL_CHILD_DIR"))
+		base, _ := strconv.Atoi(os.Getenv("SPOOL_CHILD_BASE"))
+		for i := 0; i < 200; i++ {
+			if err := d.Append("shared", rec(base+i)); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+		}
+		return
+	}
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	for p := 0; p < 8; p++ {
+		wg.Add(1)
+		go func(p int) {
+			defer wg.Done()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestConcurrentProcesses$")
+			cmd.Env = append(os.Environ(), "SPOOL_CHILD_DIR="+dir, "SPOOL_CHILD_BASE="+strconv.Itoa(p*1000))
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("child %d: %v: %s", p, err, out)
+			}
+		}(p)
+	}
+	wg.Wait()
+	res, err := Dir(dir).Read("shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range res.Records {
+		k := string(r.Payload)
+		if seen[k] {
+			t.Fatalf("duplicate record %s", k)
+		}
+		seen[k] = true
+	}
+	if len(seen) != 1600 || res.Skipped != 0 {
+		t.Fatalf("got %d distinct records, %d skipped; want 1600, 0", len(seen), res.Skipped)
+	}
+}

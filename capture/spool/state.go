@@ -1,0 +1,70 @@
+package spool
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// State is a session's small mutable state, kept between hook processes.
+type State struct {
+	// Offsets maps a transcript path to the byte offset read so far.
+	Offsets map[string]int64 `json:"offsets,omitempty"`
+	// AgentState holds opaque per-file state of agent-specific readers.
+	AgentState map[string]json.RawMessage `json:"agent_state,omitempty"`
+	// Started is set once the session's first event was recorded.
+	Started bool `json:"started,omitempty"`
+}
+
+// WithState loads the session's state under an exclusive lock, calls fn, and
+// saves the state if fn returns nil.
+func (d Dir) WithState(session string, fn func(*State) error) error {
+	return d.withLockedJSON(d.Path("state", SafeName(session)+".json"), fn)
+}
+
+func (d Dir) withLockedJSON(path string, fn func(*State) error) error {
+	unlock, err := d.Lock(filepath.Base(path))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	var st State
+	if buf, err := os.ReadFile(path); err == nil {
+		_ = json.Unmarshal(buf, &st) // a damaged state restarts from zero
+	}
+	if err := fn(&st); err != nil {
+		return err
+	}
+	out, err := json.Marshal(&st)
+	if err != nil {
+		return fmt.Errorf("encoding state: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, out, 0o600); err != nil {
+		return fmt.Errorf("saving state %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("saving state %s: %w", path, err)
+	}
+	return nil
+}
+
+// Lock takes an exclusive lock named name under state/ and returns its
+// release function. It serialises work such as work-tree snapshots.
+func (d Dir) Lock(name string) (func(), error) {
+	path := d.Path("state", name+".lock")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating state directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening lock %s: %w", path, err)
+	}
+	if err := flock(f, syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("locking %s: %w", path, err)
+	}
+	return func() { _ = flock(f, syscall.LOCK_UN); f.Close() }, nil
+}
