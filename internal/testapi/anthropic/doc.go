@@ -6,9 +6,11 @@
 //
 // A [Script] is a list of [Step]s; each step is one assistant response (text,
 // thinking and tool_use blocks, the model to report and the exact [Usage] to
-// report). Step k answers a request whose messages already hold k
-// tool_result blocks, so the answer does not depend on how many side
-// requests the CLI makes or in which order. Past the last step the script
+// report). Step k answers a request whose messages already hold the
+// tool results of k responses (k user messages with tool_result blocks; the
+// CLI puts the results of parallel tool calls in one message), so the answer
+// does not depend on how many side requests the CLI makes or in which order,
+// nor on retries. Past the last step the script
 // answers with its Final step (by default a short end_turn text).
 //
 // One server holds a main script and any number of subagent scripts. A
@@ -61,5 +63,7 @@
 //
 // With "stream": false the same message is returned as one JSON object.
 // POST /v1/messages/count_tokens answers {"input_tokens":N} with N derived
-// from the body size. Any other path gets a 404 JSON error and is recorded.
+// from the body size. HEAD or GET /api/hello (the CLI's connectivity check
+// when nonessential traffic is allowed) answers 200. Any other path gets a
+// 404 JSON error and is recorded.
 package anthropic

@@ -92,15 +92,16 @@ type Script struct {
 	// Marker routes a request to this script when the text of its first
 	// user message contains it. The main script has no marker.
 	Marker string
-	// Steps[k] answers a request that already holds k tool results.
+	// Steps[k] answers a request that already holds the tool results of k
+	// responses (k user messages with tool_result blocks).
 	Steps []Step
 	// Final answers requests past the last step. When nil, the answer is the
 	// text "Done." with [SideUsage] and the model of the last step.
 	Final *Step
 }
 
-// step returns the step that answers a request holding n tool results and
-// its index, or -1 for the final answer.
+// step returns the step that answers a request holding the tool results of
+// n responses, and its index, or -1 for the final answer.
 func (s Script) step(n int) (Step, int) {
 	if n < len(s.Steps) {
 		return s.Steps[n], n
@@ -144,17 +145,23 @@ func blocks(raw json.RawMessage) []contentBlock {
 	return bs
 }
 
-// toolResults counts the tool_result blocks in all messages of r.
-func (r *request) toolResults() int {
-	n := 0
+// toolResults counts the tool_result blocks in all messages of r, and the
+// rounds: the messages holding at least one of them. The CLI sends the
+// results of the parallel tool calls of one response in one user message.
+func (r *request) toolResults() (results, rounds int) {
 	for _, m := range r.Messages {
+		n := 0
 		for _, b := range blocks(m.Content) {
 			if b.Type == "tool_result" {
 				n++
 			}
 		}
+		results += n
+		if n > 0 {
+			rounds++
+		}
 	}
-	return n
+	return results, rounds
 }
 
 // firstUserText returns the text of the first user message of r.

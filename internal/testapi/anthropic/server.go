@@ -16,6 +16,7 @@ const (
 	RouteMain  = "main"  // the main script
 	RouteSide  = "side"  // a request that offers no tools
 	RouteCount = "count" // POST /v1/messages/count_tokens
+	RouteProbe = "probe" // HEAD or GET /api/hello, the connectivity check
 	RouteOther = "other" // any other path, answered 404
 )
 
@@ -28,8 +29,10 @@ type Exchange struct {
 	// Step is the index of the scripted step answered, or -1 for a final
 	// or fixed answer.
 	Step int
-	// ToolResults is the number of tool_result blocks in the request.
+	// ToolResults is the number of tool_result blocks in the request, and
+	// Rounds the number of messages holding them.
 	ToolResults    int
+	Rounds         int
 	RequestedModel string
 	// Model is the reported message.model.
 	Model     string
@@ -100,8 +103,8 @@ func (s *Server) record(e Exchange) {
 	s.mu.Lock()
 	s.log = append(s.log, e)
 	s.mu.Unlock()
-	s.t.Logf("anthropic: %s %s route=%s step=%d tool_results=%d model=%s id=%s usage=%+v",
-		e.Method, e.Path, e.Route, e.Step, e.ToolResults, e.Model, e.MessageID, e.Usage)
+	s.t.Logf("anthropic: %s %s route=%s step=%d rounds=%d model=%s id=%s usage=%+v",
+		e.Method, e.Path, e.Route, e.Step, e.Rounds, e.Model, e.MessageID, e.Usage)
 }
 
 // nextID returns a fresh sequence number for message, request and tool ids.
@@ -121,6 +124,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.record(e)
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"input_tokens":%d}`, len(body)/4+1)
+	case r.URL.Path == "/api/hello" && (r.Method == http.MethodHead || r.Method == http.MethodGet):
+		e.Route = RouteProbe
+		s.record(e)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"message":"hello"}`)
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/messages":
 		s.messages(w, body, e)
 	default:
@@ -141,7 +149,8 @@ func (s *Server) messages(w http.ResponseWriter, body []byte, e Exchange) {
 		http.Error(w, `{"type":"error","error":{"type":"invalid_request_error","message":"bad json"}}`, http.StatusBadRequest)
 		return
 	}
-	e.RequestedModel, e.Stream, e.ToolResults = req.Model, req.Stream, req.toolResults()
+	e.RequestedModel, e.Stream = req.Model, req.Stream
+	e.ToolResults, e.Rounds = req.toolResults()
 	var st Step
 	if len(req.Tools) == 0 {
 		e.Route = RouteSide
@@ -152,7 +161,7 @@ func (s *Server) messages(w http.ResponseWriter, body []byte, e Exchange) {
 		if sc.Marker != "" {
 			e.Route = sc.Marker
 		}
-		st, e.Step = sc.step(e.ToolResults)
+		st, e.Step = sc.step(e.Rounds)
 	}
 	n := s.nextID()
 	e.MessageID, e.RequestID = fmt.Sprintf("msg_tv%06d", n), fmt.Sprintf("req_tv%06d", n)

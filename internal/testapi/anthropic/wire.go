@@ -8,12 +8,12 @@ import (
 
 // wireUsage is the usage object of the Messages API.
 type wireUsage struct {
-	InputTokens              int            `json:"input_tokens"`
-	CacheCreationInputTokens int            `json:"cache_creation_input_tokens"`
-	CacheReadInputTokens     int            `json:"cache_read_input_tokens"`
+	InputTokens              int             `json:"input_tokens"`
+	CacheCreationInputTokens int             `json:"cache_creation_input_tokens"`
+	CacheReadInputTokens     int             `json:"cache_read_input_tokens"`
 	CacheCreation            *wireCacheSplit `json:"cache_creation,omitempty"`
-	OutputTokens             int            `json:"output_tokens"`
-	ServiceTier              string         `json:"service_tier,omitempty"`
+	OutputTokens             int             `json:"output_tokens"`
+	ServiceTier              string          `json:"service_tier,omitempty"`
 }
 
 type wireCacheSplit struct {
