@@ -47,13 +47,15 @@ type Exchange struct {
 // Billed reports whether the exchange returned a message with usage.
 func (e Exchange) Billed() bool { return e.MessageID != "" }
 
-// Server is a running stand-in. Its zero value is not usable; call [New].
+// Server is the stand-in: an [http.Handler] that answers from scripts and
+// records every exchange. Make one with [New] (started, for tests) or
+// [NewHandler] (to serve yourself).
 type Server struct {
-	// URL is the base URL to give the CLI as ANTHROPIC_BASE_URL.
+	// URL is the base URL to give the CLI as ANTHROPIC_BASE_URL; set by [New].
 	URL string
+	// Logf, when set, is called once per request with a one-line summary.
+	Logf func(format string, args ...any)
 
-	t       testing.TB
-	ts      *httptest.Server
 	main    Script
 	agents  []Script
 	mu      sync.Mutex
@@ -61,22 +63,32 @@ type Server struct {
 	counter int
 }
 
-// New starts a server on 127.0.0.1 answering with main and the subagent
-// scripts, and stops it when the test ends. Every subagent script must have
-// a distinct non-empty Marker.
-func New(t testing.TB, main Script, agents ...Script) *Server {
-	t.Helper()
+// NewHandler returns a server answering with main and the subagent scripts,
+// not yet listening. Every subagent script must have a distinct non-empty
+// Marker.
+func NewHandler(main Script, agents ...Script) (*Server, error) {
 	seen := map[string]bool{}
 	for _, a := range agents {
 		if a.Marker == "" || seen[a.Marker] {
-			t.Fatalf("anthropic.New: subagent script marker %q is empty or repeated", a.Marker)
+			return nil, fmt.Errorf("anthropic: subagent script marker %q is empty or repeated", a.Marker)
 		}
 		seen[a.Marker] = true
 	}
-	s := &Server{t: t, main: main, agents: agents}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.ts.URL
-	t.Cleanup(s.ts.Close)
+	return &Server{main: main, agents: agents}, nil
+}
+
+// New starts a server on 127.0.0.1 on a free port, logging to t, and stops
+// it when the test ends.
+func New(t testing.TB, main Script, agents ...Script) *Server {
+	t.Helper()
+	s, err := NewHandler(main, agents...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Logf = t.Logf
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	s.URL = ts.URL
 	return s
 }
 
@@ -103,7 +115,10 @@ func (s *Server) record(e Exchange) {
 	s.mu.Lock()
 	s.log = append(s.log, e)
 	s.mu.Unlock()
-	s.t.Logf("anthropic: %s %s route=%s step=%d rounds=%d model=%s id=%s usage=%+v",
+	if s.Logf == nil {
+		return
+	}
+	s.Logf("anthropic: %s %s route=%s step=%d rounds=%d model=%s id=%s usage=%+v",
 		e.Method, e.Path, e.Route, e.Step, e.Rounds, e.Model, e.MessageID, e.Usage)
 }
 
@@ -115,7 +130,8 @@ func (s *Server) nextID() int {
 	return s.counter
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP answers one API request; see the package doc for the routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	e := Exchange{Method: r.Method, Path: r.URL.Path, Step: -1, Body: body}
 	switch {

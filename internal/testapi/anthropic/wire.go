@@ -85,6 +85,46 @@ func (s *Server) message(e Exchange, st Step, n int) wireMessage {
 	return m
 }
 
+// Stream events, with fields in the order the real API sends them.
+type (
+	startEvent struct {
+		Type    string      `json:"type"`
+		Message wireMessage `json:"message"`
+	}
+	blockStartEvent struct {
+		Type         string    `json:"type"`
+		Index        int       `json:"index"`
+		ContentBlock wireBlock `json:"content_block"`
+	}
+	blockDeltaEvent struct {
+		Type  string    `json:"type"`
+		Index int       `json:"index"`
+		Delta wireDelta `json:"delta"`
+	}
+	blockStopEvent struct {
+		Type  string `json:"type"`
+		Index int    `json:"index"`
+	}
+	messageDeltaEvent struct {
+		Type  string `json:"type"`
+		Delta struct {
+			StopReason   *string `json:"stop_reason"`
+			StopSequence *string `json:"stop_sequence"`
+		} `json:"delta"`
+		Usage wireUsage `json:"usage"`
+	}
+	typeOnly struct {
+		Type string `json:"type"`
+	}
+	wireDelta struct {
+		Type        string  `json:"type"`
+		Text        *string `json:"text,omitempty"`
+		Thinking    *string `json:"thinking,omitempty"`
+		Signature   *string `json:"signature,omitempty"`
+		PartialJSON *string `json:"partial_json,omitempty"`
+	}
+)
+
 // writeStream sends m as the server-sent events of a streamed response.
 func writeStream(w http.ResponseWriter, m wireMessage) {
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -103,20 +143,20 @@ func writeStream(w http.ResponseWriter, m wireMessage) {
 	start := m
 	start.Content, start.StopReason = []wireBlock{}, nil
 	start.Usage.OutputTokens = 1
-	event("message_start", map[string]any{"type": "message_start", "message": start})
-	event("ping", map[string]any{"type": "ping"})
+	event("message_start", startEvent{"message_start", start})
+	event("ping", typeOnly{"ping"})
 	for i, b := range m.Content {
-		event("content_block_start", map[string]any{"type": "content_block_start", "index": i, "content_block": emptyBlock(b)})
+		event("content_block_start", blockStartEvent{"content_block_start", i, emptyBlock(b)})
 		for _, d := range deltas(b) {
-			event("content_block_delta", map[string]any{"type": "content_block_delta", "index": i, "delta": d})
+			event("content_block_delta", blockDeltaEvent{"content_block_delta", i, d})
 		}
-		event("content_block_stop", map[string]any{"type": "content_block_stop", "index": i})
+		event("content_block_stop", blockStopEvent{"content_block_stop", i})
 	}
-	final := m.Usage
-	final.CacheCreation, final.ServiceTier = nil, ""
-	event("message_delta", map[string]any{"type": "message_delta",
-		"delta": map[string]any{"stop_reason": m.StopReason, "stop_sequence": nil}, "usage": final})
-	event("message_stop", map[string]any{"type": "message_stop"})
+	md := messageDeltaEvent{Type: "message_delta", Usage: m.Usage}
+	md.Delta.StopReason = m.StopReason
+	md.Usage.CacheCreation, md.Usage.ServiceTier = nil, ""
+	event("message_delta", md)
+	event("message_stop", typeOnly{"message_stop"})
 }
 
 // emptyBlock returns b as content_block_start announces it: without its
@@ -135,18 +175,18 @@ func emptyBlock(b wireBlock) wireBlock {
 
 // deltas splits b into content_block_delta payloads, two chunks each, so
 // clients must join partial data.
-func deltas(b wireBlock) []map[string]any {
+func deltas(b wireBlock) []wireDelta {
 	switch b.Type {
 	case "text":
 		x, y := halves(*b.Text)
-		return []map[string]any{{"type": "text_delta", "text": x}, {"type": "text_delta", "text": y}}
+		return []wireDelta{{Type: "text_delta", Text: &x}, {Type: "text_delta", Text: &y}}
 	case "thinking":
 		x, y := halves(*b.Thinking)
-		return []map[string]any{{"type": "thinking_delta", "thinking": x}, {"type": "thinking_delta", "thinking": y},
-			{"type": "signature_delta", "signature": *b.Signature}}
+		return []wireDelta{{Type: "thinking_delta", Thinking: &x}, {Type: "thinking_delta", Thinking: &y},
+			{Type: "signature_delta", Signature: b.Signature}}
 	default:
 		x, y := halves(string(b.Input))
-		return []map[string]any{{"type": "input_json_delta", "partial_json": x}, {"type": "input_json_delta", "partial_json": y}}
+		return []wireDelta{{Type: "input_json_delta", PartialJSON: &x}, {Type: "input_json_delta", PartialJSON: &y}}
 	}
 }
 

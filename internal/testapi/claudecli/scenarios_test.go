@@ -2,6 +2,7 @@ package claudecli_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -229,7 +230,9 @@ func scenarios() []scenario {
 				}
 				t.Logf("toolUseResult: %s", tr.ToolUseResult)
 			}
-			t.Logf("permission_denials: %d", len(r.res.Output.PermissionDenials))
+			if len(r.res.Output.PermissionDenials) != 1 {
+				t.Errorf("permission_denials = %s, want 1 entry", r.res.Output.PermissionDenials)
+			}
 		},
 	}}
 }
@@ -259,7 +262,36 @@ func TestRealClaude(t *testing.T) {
 				t.Errorf("transcript usage (-sent +recorded):\n%s", diff)
 			}
 			sc.check(t, r)
+			dump(t, sc.name, r, hookLog)
 		})
+	}
+}
+
+// dump copies what a scenario produced (stdout, hook log, transcripts, the
+// stand-in's request bodies) under $TRACEVAULT_CLAUDE_DUMP/<scenario> when
+// that variable is set, for reading by hand.
+func dump(t *testing.T, name string, r run, hookLog string) {
+	dir := os.Getenv("TRACEVAULT_CLAUDE_DUMP")
+	if dir == "" {
+		return
+	}
+	dir = filepath.Join(dir, name)
+	files := map[string]string{"stdout.json": r.res.Stdout, "stderr.txt": r.res.Stderr,
+		"hooks.jsonl": readFile(t, hookLog), "main.jsonl": readFile(t, r.res.Transcript)}
+	for _, p := range r.res.Subagents {
+		files[filepath.Base(p)] = readFile(t, p)
+	}
+	for i, e := range r.srv.Exchanges() {
+		route := strings.Map(func(r rune) rune {
+			if r == '-' || r >= 'a' && r <= 'z' {
+				return r
+			}
+			return -1
+		}, e.Route)
+		files[fmt.Sprintf("request-%02d-%s.json", i, route)] = string(e.Body)
+	}
+	for f, content := range files {
+		writeFile(t, filepath.Join(dir, f), content)
 	}
 }
 
