@@ -137,7 +137,11 @@ type transcriptLine struct {
 			} `json:"cache_creation"`
 		} `json:"usage"`
 	} `json:"message"`
-	ToolUseResult json.RawMessage `json:"toolUseResult"`
+	ToolUseResult      json.RawMessage `json:"toolUseResult"`
+	PermissionDecision *struct {
+		Decision string `json:"decision"`
+		Source   string `json:"source"`
+	} `json:"permissionDecision"`
 }
 
 func readTranscript(t *testing.T, path string) []transcriptLine {
@@ -199,7 +203,7 @@ func toolResults(t *testing.T, path string) map[string]toolResult {
 		}
 		for _, b := range blocks {
 			if b.Type == "tool_result" {
-				b.ToolUseResult = l.ToolUseResult
+				b.ToolUseResult, b.PermissionDecision = l.ToolUseResult, l.PermissionDecision
 				out[b.ToolUseID] = b
 			}
 		}
@@ -208,11 +212,15 @@ func toolResults(t *testing.T, path string) map[string]toolResult {
 }
 
 type toolResult struct {
-	Type          string          `json:"type"`
-	ToolUseID     string          `json:"tool_use_id"`
-	Content       json.RawMessage `json:"content"`
-	IsError       bool            `json:"is_error"`
-	ToolUseResult json.RawMessage `json:"-"`
+	Type               string          `json:"type"`
+	ToolUseID          string          `json:"tool_use_id"`
+	Content            json.RawMessage `json:"content"`
+	IsError            bool            `json:"is_error"`
+	ToolUseResult      json.RawMessage `json:"-"`
+	PermissionDecision *struct {
+		Decision string `json:"decision"`
+		Source   string `json:"source"`
+	} `json:"-"`
 }
 
 // billedUsage is what the stand-in reported for the conversations the

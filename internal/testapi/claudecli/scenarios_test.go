@@ -228,7 +228,13 @@ func scenarios() []scenario {
 				if !tr.IsError || string(tr.Content) != want {
 					t.Errorf("denied tool_result = is_error %v content %s, want is_error true content %s", tr.IsError, tr.Content, want)
 				}
-				t.Logf("toolUseResult: %s", tr.ToolUseResult)
+				if pd := tr.PermissionDecision; pd == nil || pd.Decision != "reject" || pd.Source != "hook" {
+					t.Errorf("denied tool_result line permissionDecision = %+v, want decision reject, source hook", pd)
+				}
+			}
+			// What the model sees: the next request carries the same tool_result.
+			if ex := r.srv.Exchanges(); len(ex) < 2 || !strings.Contains(string(ex[1].Body), "PreToolUse:Write hook error: TV-POLICY: secret.txt is protected") {
+				t.Errorf("the request after the denial does not carry the hook's reason to the model")
 			}
 			if len(r.res.Output.PermissionDenials) != 1 {
 				t.Errorf("permission_denials = %s, want 1 entry", r.res.Output.PermissionDenials)
