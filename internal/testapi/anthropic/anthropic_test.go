@@ -241,10 +241,24 @@ func TestNonStreamingAndOtherRoutes(t *testing.T) {
 	}
 }
 
-func TestNewHandlerRejectsBadMarkers(t *testing.T) {
-	for _, agents := range [][]anthropic.Script{{{}}, {{Marker: "x"}, {Marker: "x"}}} {
-		if _, err := anthropic.NewHandler(anthropic.Script{}, agents...); err == nil {
-			t.Errorf("NewHandler(%+v) = nil error, want one", agents)
+func TestNewHandlerRejectsBadScripts(t *testing.T) {
+	bad := func(b anthropic.Block) anthropic.Script {
+		return anthropic.Script{Steps: []anthropic.Step{{Blocks: []anthropic.Block{b}}}}
+	}
+	tests := []struct {
+		name   string
+		main   anthropic.Script
+		agents []anthropic.Script
+	}{
+		{"empty marker", anthropic.Script{}, []anthropic.Script{{}}},
+		{"repeated marker", anthropic.Script{}, []anthropic.Script{{Marker: "x"}, {Marker: "x"}}},
+		{"unknown block", bad(anthropic.Block{Type: "image"}), nil},
+		{"input not JSON", bad(anthropic.ToolUse("Bash", func() {})), nil},
+		{"bad final", anthropic.Script{Final: &anthropic.Step{Blocks: []anthropic.Block{{Type: "x"}}}}, nil},
+	}
+	for _, tt := range tests {
+		if _, err := anthropic.NewHandler(tt.main, tt.agents...); err == nil {
+			t.Errorf("NewHandler(%s) = nil error, want one", tt.name)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package anthropic
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 )
 
@@ -98,6 +99,28 @@ type Script struct {
 	// Final answers requests past the last step. When nil, the answer is the
 	// text "Done." with [SideUsage] and the model of the last step.
 	Final *Step
+}
+
+// check reports the first block of s the server could not send.
+func (s Script) check() error {
+	steps := s.Steps
+	if s.Final != nil {
+		steps = append(steps[:len(steps):len(steps)], *s.Final)
+	}
+	for i, st := range steps {
+		for _, b := range st.Blocks {
+			switch b.Type {
+			case TextBlock, ThinkingBlock:
+			case ToolUseBlock:
+				if _, err := json.Marshal(b.Input); err != nil {
+					return fmt.Errorf("anthropic: script %q step %d: input of %s: %w", s.Marker, i, b.Name, err)
+				}
+			default:
+				return fmt.Errorf("anthropic: script %q step %d: unknown block type %q", s.Marker, i, b.Type)
+			}
+		}
+	}
+	return nil
 }
 
 // step returns the step that answers a request holding the tool results of

@@ -65,7 +65,7 @@ type Server struct {
 
 // NewHandler returns a server answering with main and the subagent scripts,
 // not yet listening. Every subagent script must have a distinct non-empty
-// Marker.
+// Marker, and every block a known type (and JSON-encodable tool input).
 func NewHandler(main Script, agents ...Script) (*Server, error) {
 	seen := map[string]bool{}
 	for _, a := range agents {
@@ -73,6 +73,11 @@ func NewHandler(main Script, agents ...Script) (*Server, error) {
 			return nil, fmt.Errorf("anthropic: subagent script marker %q is empty or repeated", a.Marker)
 		}
 		seen[a.Marker] = true
+	}
+	for _, sc := range append([]Script{main}, agents...) {
+		if err := sc.check(); err != nil {
+			return nil, err
+		}
 	}
 	return &Server{main: main, agents: agents}, nil
 }
