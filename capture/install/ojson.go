@@ -89,10 +89,16 @@ func decodeObject(file string, data []byte) (*object, error) {
 	dec.UseNumber()
 	fail := func(err error) error {
 		off := dec.InputOffset()
+		// The token reader's offsets can lag; a plain Unmarshal pinpoints
+		// the same syntax error exactly.
 		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			off = se.Offset
+		var probe any
+		if uerr := json.Unmarshal(data, &probe); errors.As(uerr, &se) {
+			off, err = se.Offset-1, se // Offset counts the offending byte
+		} else if errors.As(err, &se) {
+			off = se.Offset - 1
 		}
+		off = max(off, 0)
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 			off = int64(len(data))
