@@ -65,6 +65,10 @@ func (r *repo) getAll(ctx context.Context, key string) ([]string, error) {
 
 // setValues returns the commands that make key hold exactly vals.
 func setValues(key string, cur, vals []string) [][]string {
+	if len(cur) > 0 && len(vals) == 1 {
+		// In place, so the line keeps its position in the config file.
+		return [][]string{{"config", "--local", "--replace-all", key, vals[0]}}
+	}
 	var cmds [][]string
 	if len(cur) > 0 {
 		cmds = append(cmds, []string{"config", "--local", "--unset-all", key})
