@@ -104,6 +104,9 @@ func (p *patchParser) parse() ([]FilePatch, error) {
 		line := strings.TrimSpace(p.lines[p.i])
 		switch {
 		case line == endPatch:
+			if len(files) == 0 {
+				return nil, fmt.Errorf("%w: empty patch", ErrBadPatch)
+			}
 			return files, nil
 		case line == "":
 			p.i++
