@@ -302,7 +302,20 @@ func ParseChatFile(path string) (*Chat, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if c.SessionID == "" {
+		// As ccusage does for files without a header.
+		c.SessionID = stem(path)
+		for i := range c.Usage {
+			if id := strings.TrimPrefix(c.Usage[i].Key, "gemini::"); id != c.Usage[i].Key {
+				c.Usage[i].Key = "gemini:" + c.SessionID + ":" + id
+			}
+		}
+	}
 	return c, nil
+}
+
+func stem(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 }
 
 // tailState is the opaque state [TailUsage] returns, as JSON.
@@ -354,9 +367,13 @@ func TailUsage(path string, state []byte) ([]capture.UsageEntry, []byte, error) 
 	default:
 		msgs = st.tailLines(data)
 	}
+	session := st.SessionID
+	if session == "" {
+		session = stem(path) // as ParseChatFile does for headerless files
+	}
 	var out []capture.UsageEntry
 	for _, m := range msgs {
-		e, ok := usageOf(st.SessionID, m)
+		e, ok := usageOf(session, m)
 		if !ok {
 			continue
 		}

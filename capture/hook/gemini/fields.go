@@ -50,7 +50,8 @@ func (f fields) num(keys ...string) (int64, bool) {
 	for _, k := range keys {
 		var n float64
 		if json.Unmarshal(f[k], &n) == nil {
-			return int64(max(n, 0)), true
+			// Clamp so absurd values cannot overflow sums.
+			return int64(min(max(n, 0), 1<<40)), true
 		}
 	}
 	return 0, false
