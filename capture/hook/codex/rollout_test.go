@@ -214,3 +214,19 @@ func mustTime(t *testing.T, s string) time.Time {
 	}
 	return tm
 }
+
+func TestDefaultPaths(t *testing.T) {
+	env := map[string]string{"HOME": "/home/u"}
+	getenv := func(k string) string { return env[k] }
+	if got := DefaultPaths(getenv); !cmp.Equal(got, []string{"/home/u/.codex/sessions", "/home/u/.codex/archived_sessions"}) {
+		t.Errorf("DefaultPaths = %v", got)
+	}
+	env["CODEX_HOME"] = "/c"
+	if got := DefaultPaths(getenv); !cmp.Equal(got, []string{"/c/sessions", "/c/archived_sessions"}) {
+		t.Errorf("DefaultPaths with CODEX_HOME = %v", got)
+	}
+	dirs := []string{filepath.Dir(fixtureRollouts(t)[0]), "/nonexistent"}
+	if got, err := FindRollouts(dirs); err != nil || len(got) != 3 {
+		t.Errorf("FindRollouts = %v, %v; want the 3 fixtures", got, err)
+	}
+}
