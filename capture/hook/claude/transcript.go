@@ -130,27 +130,36 @@ func TailTranscript(path string, offset int64) (entries []capture.UsageEntry, ne
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return nil, offset, fmt.Errorf("seeking transcript %s: %w", path, err)
 	}
-	p := newParser(ParseOptions{HasAgentFile: agentFileChecker(path), SkipInfo: true})
-	br := bufio.NewReaderSize(f, 256<<10)
+	entries, newOffset, err = tail(f, offset, ParseOptions{HasAgentFile: agentFileChecker(path), SkipInfo: true})
+	if err != nil {
+		return entries, newOffset, fmt.Errorf("reading transcript %s: %w", path, err)
+	}
+	return entries, newOffset, nil
+}
+
+// tail parses the complete lines of r, which starts at byte offset of its
+// file, and returns the offset past the last complete line.
+func tail(r io.Reader, offset int64, opts ParseOptions) ([]capture.UsageEntry, int64, error) {
+	p := newParser(opts)
+	br := bufio.NewReaderSize(r, 256<<10)
 	var long []byte
-	newOffset = offset
 	for {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			long = append(long, line...)
 			continue
 		}
+		if errors.Is(err, io.EOF) {
+			return p.entries, offset, nil // a partial line stays unread
+		}
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return p.entries, newOffset, nil // a partial line stays unread
-			}
-			return p.entries, newOffset, fmt.Errorf("reading transcript %s: %w", path, err)
+			return p.entries, offset, err
 		}
 		if long != nil {
 			line = append(long, line...)
 			long = long[:0]
 		}
-		newOffset += int64(len(line))
+		offset += int64(len(line))
 		p.line(line)
 	}
 }
