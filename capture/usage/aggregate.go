@@ -2,6 +2,7 @@ package usage
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -52,6 +53,9 @@ func Aggregate(entries []capture.UsageEntry, t *pricing.Table) Report {
 	priced := false
 	for _, name := range slices.Sorted(maps.Keys(rows)) {
 		r := rows[name]
+		if r.CostUSD != nil {
+			*r.CostUSD, *r.CacheSavingsUSD = nanoUSD(*r.CostUSD), nanoUSD(*r.CacheSavingsUSD)
+		}
 		rep.Models = append(rep.Models, *r)
 		rep.Total.Tokens = rep.Total.Tokens.Add(r.Tokens)
 		rep.Total.Requests += r.Requests
@@ -64,10 +68,15 @@ func Aggregate(entries []capture.UsageEntry, t *pricing.Table) Report {
 		savings += *r.CacheSavingsUSD
 	}
 	if priced || len(rows) == 0 {
+		cost, savings = nanoUSD(cost), nanoUSD(savings)
 		rep.Total.CostUSD, rep.Total.CacheSavingsUSD = &cost, &savings
 	}
 	return rep
 }
+
+// nanoUSD rounds to a billionth of a dollar, so that reports do not carry
+// floating-point noise (0.10307950000000002).
+func nanoUSD(x float64) float64 { return math.Round(x*1e9) / 1e9 }
 
 // Dedupe returns entries without <synthetic> ones and with each request
 // counted once, in first-seen order (see the package doc for the rules).

@@ -22,7 +22,7 @@
 // sum the priced models only (unpriced ones are excluded and listed), and
 // are null only when there is usage and none of it is priced.
 // cache_savings_usd is what the cache reads would have cost as fresh input
-// minus what they cost.
+// minus what they cost. Amounts are rounded to a billionth of a dollar.
 //
 // # Counting rules
 //
