@@ -259,6 +259,10 @@ func TestProgressOnlyDifference(t *testing.T) {
 			for _, e := range without {
 				left[e]++
 			}
+			hasFile := map[string]bool{}
+			for rel := range u.files {
+				hasFile[claude.AgentIDFromPath(rel)] = true
+			}
 			var extra []capture.UsageEntry
 			for _, e := range withProgress {
 				if left[e] > 0 {
@@ -271,7 +275,7 @@ func TestProgressOnlyDifference(t *testing.T) {
 				if !e.Sidechain || e.AgentID == "" {
 					t.Errorf("extra entry %+v is not a subagent's", e)
 				}
-				if exists(filepath.Join(dir, "**", "agent-"+e.AgentID+".jsonl")) {
+				if hasFile[e.AgentID] {
 					t.Errorf("progress entry %+v of an agent with a file", e)
 				}
 			}

@@ -3,6 +3,7 @@ package claude
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/tracevault/tracevault/capture"
@@ -11,17 +12,17 @@ import (
 // envelope holds the fields of a transcript line that usage accounting and
 // [TranscriptInfo] need. Content blocks are never decoded into it.
 type envelope struct {
-	Type        string          `json:"type"`
-	SessionID   *string         `json:"sessionId"`
-	CWD         string          `json:"cwd"`
-	GitBranch   string          `json:"gitBranch"`
-	Version     *string         `json:"version"`
-	Timestamp   string          `json:"timestamp"`
-	IsSidechain bool            `json:"isSidechain"`
-	AgentID     string          `json:"agentId"`
-	RequestID   *string         `json:"requestId"`
-	Message     json.RawMessage `json:"message"`
-	Data        json.RawMessage `json:"data"`
+	Type        string        `json:"type"`
+	SessionID   *string       `json:"sessionId"`
+	CWD         string        `json:"cwd"`
+	GitBranch   string        `json:"gitBranch"`
+	Version     *string       `json:"version"`
+	Timestamp   string        `json:"timestamp"`
+	IsSidechain bool          `json:"isSidechain"`
+	AgentID     string        `json:"agentId"`
+	RequestID   *string       `json:"requestId"`
+	Message     *apiMessage   `json:"message"`
+	Data        *progressData `json:"data"`
 }
 
 type apiMessage struct {
@@ -69,12 +70,20 @@ func (p *parser) line(b []byte) {
 		return
 	}
 	var env envelope
-	if err := json.Unmarshal(b, &env); err != nil {
+	// A field of an unexpected type (a string "message", say) leaves that
+	// field zero and the rest decoded; such a line yields no entry.
+	err := json.Unmarshal(b, &env)
+	var typeErr *json.UnmarshalTypeError
+	if err != nil && !errors.As(err, &typeErr) {
 		p.info.Malformed++
 		return
 	}
 	p.noteInfo(&env)
 	if !hasUsage {
+		return
+	}
+	if err != nil {
+		p.info.Skipped++
 		return
 	}
 	if env.Type == "progress" {
@@ -94,11 +103,8 @@ func (p *parser) line(b []byte) {
 // of a subagent, counted as that agent's request unless the agent's own
 // file is read too.
 func (p *parser) progress(env *envelope) {
-	if p.opts.IgnoreProgress || len(env.Data) == 0 {
-		return
-	}
-	var d progressData
-	if json.Unmarshal(env.Data, &d) != nil || d.Type != "agent_progress" || d.Message == nil {
+	d := env.Data
+	if p.opts.IgnoreProgress || d == nil || d.Type != "agent_progress" || d.Message == nil {
 		return
 	}
 	if p.opts.HasAgentFile != nil && p.opts.HasAgentFile(d.AgentID) {
@@ -170,15 +176,12 @@ func (p *parser) noteInfo(env *envelope) {
 // (unparsable timestamp, a "version" that is not x.y.z, an empty session,
 // request or message id or model, a negative count).
 func usageEntry(env *envelope) (e capture.UsageEntry, ok, valid bool) {
-	if len(env.Message) == 0 || env.Message[0] != '{' {
-		return e, false, true
-	}
-	var m apiMessage
-	if json.Unmarshal(env.Message, &m) != nil || m.Usage == nil {
+	m := env.Message
+	if m == nil || m.Usage == nil {
 		return e, false, true
 	}
 	t, err := time.Parse(time.RFC3339Nano, env.Timestamp)
-	if err != nil || !validIDs(env, &m) || !m.Usage.valid() {
+	if err != nil || !validIDs(env, m) || !m.Usage.valid() {
 		return e, false, false
 	}
 	u := m.Usage
