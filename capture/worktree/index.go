@@ -34,18 +34,18 @@ type Index struct {
 
 // IndexEntry is one staged path. Stat fields are the 32-bit values git stores.
 type IndexEntry struct {
-	Path                 string // repo-relative, slash-separated, raw bytes
-	Mode                 uint32 // 0o100644, 0o100755, 0o120000 or 0o160000
-	OID                  string // hex object id
-	Size                 uint32 // file size truncated to 32 bits
-	CtimeSec, CtimeNsec  uint32
-	MtimeSec, MtimeNsec  uint32
-	Dev, Ino             uint32
-	UID, GID             uint32
-	Stage                int  // 0, or 1–3 during a merge conflict
-	AssumeValid          bool // set by update-index --assume-unchanged
-	SkipWorktree         bool // sparse checkout: not expected in the work tree
-	IntentToAdd          bool // git add -N: placeholder with the empty blob
+	Path                string // repo-relative, slash-separated, raw bytes
+	Mode                uint32 // 0o100644, 0o100755, 0o120000 or 0o160000
+	OID                 string // hex object id
+	Size                uint32 // file size truncated to 32 bits
+	CtimeSec, CtimeNsec uint32
+	MtimeSec, MtimeNsec uint32
+	Dev, Ino            uint32
+	UID, GID            uint32
+	Stage               int  // 0, or 1–3 during a merge conflict
+	AssumeValid         bool // set by update-index --assume-unchanged
+	SkipWorktree        bool // sparse checkout: not expected in the work tree
+	IntentToAdd         bool // git add -N: placeholder with the empty blob
 }
 
 // IndexOptions controls [ParseIndex].
