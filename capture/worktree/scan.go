@@ -210,8 +210,13 @@ func (w *walker) file(path string) {
 		return
 	}
 	st := fileState(fi)
-	if m.IsRegular() && w.wantHash(path, st) {
-		st.Hash = w.hash(osp)
+	if w.wantHash(path, st) {
+		if m.IsRegular() {
+			st.Hash = w.hash(osp)
+		} else if target, err := os.Readlink(osp); err == nil {
+			sum := sha256.Sum256([]byte(target))
+			st.Hash = hex.EncodeToString(sum[:])
+		}
 	}
 	w.snap.Entries = append(w.snap.Entries, Entry{Path: path, FileState: st})
 }

@@ -14,8 +14,9 @@ type FileState struct {
 	CtimeNs int64 // inode change time, Unix nanoseconds (0 where unavailable)
 	Ino     uint64
 	Mode    fs.FileMode // type bits and permissions from lstat
-	// Hash is the lower-case hex SHA-256 of the content of a regular file,
-	// or "" when the scan did not read it (see [ScanOptions]).
+	// Hash is the lower-case hex SHA-256 of the content of a regular file
+	// or of the target of a symbolic link, or "" when the scan did not read
+	// it (see [ScanOptions]).
 	Hash string
 }
 
