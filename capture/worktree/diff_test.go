@@ -107,6 +107,7 @@ func TestDiffShellEdits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir, repo := shellRepo(t)
 			before, err := Scan(repo, tt.opts)
 			if err != nil {

@@ -127,7 +127,10 @@ func (s *Snapshot) decode(data []byte) error {
 	if s.Truncated {
 		s.TruncatedAt = string(d.bytes(d.uvarint()))
 	}
-	if d.err == nil && n > uint64(len(d.b))/minEntrySize {
+	if d.err != nil {
+		return d.err
+	}
+	if n > uint64(len(d.b))/minEntrySize {
 		return errors.New("entry count exceeds data")
 	}
 	if err := s.decodeEntries(&d, int(n)); err != nil {

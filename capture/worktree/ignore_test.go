@@ -269,6 +269,7 @@ func TestScanMatchesGit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := testutil.NewRepo(t)
 			for _, p := range tt.tracked {
 				writeFile(t, dir, p, tt.files[p])

@@ -100,6 +100,7 @@ func TestParseIndexMatchesGit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := indexRepo(t, tt.version, tt.extended)
 			repo, err := FindRepo(dir)
 			if err != nil {
