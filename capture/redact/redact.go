@@ -1,0 +1,336 @@
+package redact
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"sync"
+)
+
+// markerPrefix starts every marker; text that already holds a marker is
+// never flagged again, which makes redaction idempotent.
+const markerPrefix = "[REDACTED:"
+
+// Finding is one secret reported by [Redactor.Find]: the id of the rule
+// that matched and the byte range b[Start:End] the secret occupies.
+type Finding struct {
+	Rule       string
+	Start, End int
+}
+
+// Rule is a caller-supplied detection rule for [Config]. The pattern runs
+// only near an occurrence of one of its keywords, so a match must lie
+// within 256 bytes of a keyword.
+type Rule struct {
+	// ID names the rule in markers: lower-case letters, digits and '-'.
+	ID string
+	// Keywords are literals (at least 3 bytes), matched ignoring ASCII case,
+	// at least one of which occurs in or near every secret the rule finds.
+	Keywords []string
+	// Pattern is an RE2 expression (package regexp syntax).
+	Pattern string
+	// Group is the submatch that holds the secret; 0 means the whole match.
+	Group int
+}
+
+// Config configures [New].
+type Config struct {
+	// Rules are added to the built-in rules.
+	Rules []Rule
+	// Disable lists ids of built-in rules to switch off.
+	Disable []string
+	// Allow lists exact secret values that are never redacted.
+	Allow []string
+}
+
+// Redactor finds and masks secrets. The zero value is not usable; use
+// [Default] or [New]. A Redactor is immutable and safe for concurrent use.
+type Redactor struct {
+	rules  []*rule
+	pre    *prefilter
+	allow  map[string]bool
+	assign [3]int // index of the assignment rule for each keyClass, or -1
+}
+
+var defaultRedactor = sync.OnceValue(func() *Redactor {
+	r, err := New(Config{})
+	if err != nil {
+		panic("redact: built-in rules: " + err.Error())
+	}
+	return r
+})
+
+// Default returns the process-wide redactor with the built-in rules. It is
+// built on first use; the regular expressions of each rule are compiled
+// the first time a keyword of that rule is seen.
+func Default() *Redactor { return defaultRedactor() }
+
+var ruleID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// New returns a redactor with the built-in rules, adjusted by c. It
+// reports an error for a malformed rule, a duplicate id or an unknown id
+// in c.Disable.
+func New(c Config) (*Redactor, error) {
+	off := make(map[string]bool)
+	for _, id := range c.Disable {
+		off[id] = true
+	}
+	r := &Redactor{allow: make(map[string]bool)}
+	seen := make(map[string]bool)
+	for _, rl := range builtinRules() {
+		seen[rl.id] = true
+		if !off[rl.id] {
+			r.rules = append(r.rules, rl)
+		}
+		delete(off, rl.id)
+	}
+	for id := range off {
+		return nil, fmt.Errorf("redact: disabling rule %q: no such rule", id)
+	}
+	for _, ur := range c.Rules {
+		rl, err := userRule(ur)
+		if err != nil {
+			return nil, err
+		}
+		if seen[rl.id] {
+			return nil, fmt.Errorf("redact: rule %q: duplicate id", rl.id)
+		}
+		seen[rl.id] = true
+		r.rules = append(r.rules, rl)
+	}
+	for _, v := range c.Allow {
+		r.allow[v] = true
+	}
+	r.assign = [3]int{-1, -1, -1}
+	var kws []keyword
+	for i, rl := range r.rules {
+		if rl.class != keyNone {
+			r.assign[rl.class] = i
+		}
+		for _, k := range rl.keywords {
+			kws = append(kws, keyword{text: k, rule: i, exact: true, bound: rl.bound})
+		}
+		for _, k := range rl.ciKeywords {
+			kws = append(kws, keyword{text: k, rule: i})
+		}
+	}
+	r.pre = newPrefilter(kws)
+	return r, nil
+}
+
+func userRule(u Rule) (*rule, error) {
+	if !ruleID.MatchString(u.ID) {
+		return nil, fmt.Errorf("redact: rule %q: id must match %s", u.ID, ruleID)
+	}
+	if len(u.Keywords) == 0 {
+		return nil, fmt.Errorf("redact: rule %q: no keywords", u.ID)
+	}
+	for _, k := range u.Keywords {
+		if len(k) < 3 {
+			return nil, fmt.Errorf("redact: rule %q: keyword %q shorter than 3 bytes", u.ID, k)
+		}
+	}
+	re, err := regexp.Compile(u.Pattern)
+	if err != nil {
+		return nil, fmt.Errorf("redact: rule %q: %w", u.ID, err)
+	}
+	if u.Group < 0 || u.Group > re.NumSubexp() {
+		return nil, fmt.Errorf("redact: rule %q: group %d out of range", u.ID, u.Group)
+	}
+	return &rule{
+		id: u.ID, ciKeywords: u.Keywords, re: func() *regexp.Regexp { return re },
+		group: u.Group, back: 256, fwd: 256, prio: prioSpecific,
+	}, nil
+}
+
+// Find reports the secrets in b, sorted by offset and never overlapping.
+// Where two rules match overlapping text the findings are merged and the
+// more specific rule names the result. Offsets fall on UTF-8 boundaries.
+func (r *Redactor) Find(b []byte) []Finding {
+	sc := scan{r: r, b: b}
+	r.pre.scan(b, sc.hit)
+	sc.flushAll()
+	return sc.result()
+}
+
+// Bytes returns b with every secret replaced by a marker
+// "[REDACTED:<rule-id>]". It returns b itself, not a copy, when nothing was
+// found. The output is valid UTF-8 when b is.
+func (r *Redactor) Bytes(b []byte) []byte {
+	f := r.Find(b)
+	if len(f) == 0 {
+		return b
+	}
+	return apply(b, f)
+}
+
+// String is [Redactor.Bytes] for strings.
+func (r *Redactor) String(s string) string {
+	b := []byte(s)
+	f := r.Find(b)
+	if len(f) == 0 {
+		return s
+	}
+	return string(apply(b, f))
+}
+
+// apply replaces each finding in b with its marker.
+func apply(b []byte, fs []Finding) []byte {
+	n := len(b)
+	for _, f := range fs {
+		n += len(markerPrefix) + len(f.Rule) + 1 - (f.End - f.Start)
+	}
+	out := make([]byte, 0, n)
+	last := 0
+	for _, f := range fs {
+		out = append(out, b[last:f.Start]...)
+		out = appendMarker(out, f.Rule)
+		last = f.End
+	}
+	return append(out, b[last:]...)
+}
+
+func appendMarker(dst []byte, id string) []byte {
+	dst = append(dst, markerPrefix...)
+	dst = append(dst, id...)
+	return append(dst, ']')
+}
+
+// candidate is a finding before merging; prio orders overlapping rules.
+type candidate struct {
+	rule       int
+	start, end int
+}
+
+// scan is the state of one Find call.
+type scan struct {
+	r     *Redactor
+	b     []byte
+	cands []candidate
+	pend  []window // per rule, the region its pattern still has to search
+}
+
+type window struct {
+	start, end int
+	ok         bool
+}
+
+// maxWindow bounds the region one regexp call searches, so a payload dense
+// with keywords is searched in pieces rather than in one call.
+const maxWindow = 64 << 10
+
+func (sc *scan) hit(k *keyword, start, end int) bool {
+	rl := sc.r.rules[k.rule]
+	if rl.match != nil {
+		rl.match(sc, k.rule, start, end)
+		return true
+	}
+	ws, we := max(0, start-rl.back), min(len(sc.b), end+rl.fwd)
+	if sc.pend == nil {
+		sc.pend = make([]window, len(sc.r.rules))
+	}
+	p := &sc.pend[k.rule]
+	if p.ok && ws <= p.end && we-p.start <= maxWindow {
+		p.end = max(p.end, we)
+		return true
+	}
+	if p.ok {
+		sc.search(k.rule, p.start, p.end)
+	}
+	*p = window{start: ws, end: we, ok: true}
+	return true
+}
+
+func (sc *scan) flushAll() {
+	for i, p := range sc.pend {
+		if p.ok {
+			sc.search(i, p.start, p.end)
+		}
+	}
+}
+
+// search runs rule ri's pattern over b[start:end], widened so that it
+// neither starts nor ends inside a token: a match the pattern finds in the
+// window is then the match it would find in the whole input.
+func (sc *scan) search(ri, start, end int) {
+	b := sc.b
+	for lim := max(0, start-256); start > lim && isTokenByte(b[start-1]); {
+		start--
+	}
+	for lim := min(len(b), end+1024); end < lim && isTokenByte(b[end]); {
+		end++
+	}
+	rl := sc.r.rules[ri]
+	for _, m := range rl.re().FindAllSubmatchIndex(b[start:end], -1) {
+		g := 2 * rl.group
+		if rl.group < 0 { // the first group that took part in the match
+			for g = 2; g < len(m)-2 && m[g] < 0; g += 2 {
+			}
+		}
+		if m[g] >= 0 {
+			sc.emit(ri, start+m[g], start+m[g+1])
+		}
+	}
+}
+
+func isTokenByte(c byte) bool {
+	return isAlnum(c) || c == '_' || c == '-' || c == '+' || c == '/' || c == '=' || c == '.' || c == '~'
+}
+
+// emit records b[start:end], widened to whole UTF-8 sequences, as a secret
+// found by rule ri unless it is a marker, a placeholder or allowlisted.
+func (sc *scan) emit(ri, start, end int) {
+	if end <= start {
+		return
+	}
+	v := sc.b[start:end]
+	rl := sc.r.rules[ri]
+	if bytes.Contains(v, []byte(markerPrefix)) || sc.r.allow[string(v)] {
+		return
+	}
+	if !rl.keepPlaceholders && (isDocExample(v) || hasRun(v, 6)) {
+		return
+	}
+	if rl.check != nil && !rl.check(v) {
+		return
+	}
+	b := sc.b
+	for start > 0 && b[start]&0xC0 == 0x80 {
+		start--
+	}
+	for end < len(b) && b[end]&0xC0 == 0x80 {
+		end++
+	}
+	sc.cands = append(sc.cands, candidate{rule: ri, start: start, end: end})
+}
+
+// result sorts and merges the candidates into findings.
+func (sc *scan) result() []Finding {
+	if len(sc.cands) == 0 {
+		return nil
+	}
+	cs := sc.cands
+	slices.SortFunc(cs, func(a, b candidate) int {
+		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end))
+	})
+	var out []Finding
+	cur := cs[0]
+	for _, c := range cs[1:] {
+		if c.start < cur.end {
+			if sc.r.rules[c.rule].prio > sc.r.rules[cur.rule].prio {
+				cur.rule = c.rule
+			}
+			cur.end = max(cur.end, c.end)
+			continue
+		}
+		out = append(out, sc.finding(cur))
+		cur = c
+	}
+	return append(out, sc.finding(cur))
+}
+
+func (sc *scan) finding(c candidate) Finding {
+	return Finding{Rule: sc.r.rules[c.rule].id, Start: c.start, End: c.end}
+}

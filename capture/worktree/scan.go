@@ -1,0 +1,305 @@
+package worktree
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Defaults for [ScanOptions] fields left zero.
+const (
+	DefaultMaxFiles    = 50_000
+	DefaultBudget      = 1500 * time.Millisecond
+	DefaultHashMaxSize = 1 << 20
+)
+
+// ScanOptions tunes [Scan]. The zero value gives the defaults.
+type ScanOptions struct {
+	// MaxFiles caps the entries recorded (0 means DefaultMaxFiles).
+	MaxFiles int
+	// Budget caps the wall time of the walk (0 means DefaultBudget).
+	// Hashing stops, leaving Hash empty, once half of it is spent.
+	Budget time.Duration
+	// Index supplies the tracked paths; nil means ReadIndex(repo, false).
+	Index *Index
+	// Baseline is the snapshot this one will be compared with. Files that
+	// carry a hash in Baseline are hashed again, so that [Diff] can settle
+	// racily clean files by content.
+	Baseline *Snapshot
+	// HashMaxSize is the largest regular file hashed (0 means
+	// DefaultHashMaxSize; negative disables hashing). Scan hashes files
+	// that are racily clean (modified in or after the second the scan
+	// began), files hashed in Baseline, and with HashAll every file.
+	HashMaxSize int64
+	HashAll     bool
+	// ExcludesFile names an extra ignore file ranked below info/exclude,
+	// such as the file core.excludesFile names. Scan reads no git config.
+	ExcludesFile string
+}
+
+// Scan walks repo's work tree and fingerprints, with lstat, every regular
+// file and symbolic link that is tracked or not ignored. It skips .git,
+// directories holding a nested repository or submodule, and directories
+// excluded by .gitignore files, info/exclude and ScanOptions.ExcludesFile,
+// except that tracked files inside them are still recorded. Symbolic links
+// are recorded, never followed. Unreadable directories and files that
+// vanish mid-walk are skipped.
+//
+// When a limit is hit Scan returns the partial snapshot with Truncated set
+// and a nil error. It fails only if the index cannot be read or the
+// work-tree root cannot be listed.
+func Scan(repo Repo, opts ScanOptions) (*Snapshot, error) {
+	start := time.Now()
+	w := &walker{
+		root: repo.WorkTree, idx: opts.Index, opts: opts,
+		snap: &Snapshot{Started: start.UnixNano()},
+	}
+	if w.opts.MaxFiles <= 0 {
+		w.opts.MaxFiles = DefaultMaxFiles
+	}
+	if w.opts.Budget <= 0 {
+		w.opts.Budget = DefaultBudget
+	}
+	if w.opts.HashMaxSize == 0 {
+		w.opts.HashMaxSize = DefaultHashMaxSize
+	}
+	w.deadline, w.hashDeadline = start.Add(w.opts.Budget), start.Add(w.opts.Budget/2)
+	if w.idx == nil {
+		idx, err := ReadIndex(repo, false)
+		if err != nil {
+			return nil, fmt.Errorf("scanning %s: %w", repo.WorkTree, err)
+		}
+		w.idx = idx
+	}
+	if b := opts.Baseline; b != nil {
+		w.rehash = map[string]bool{}
+		for _, e := range b.Entries {
+			if e.Hash != "" {
+				w.rehash[e.Path] = true
+			}
+		}
+	}
+	w.ign.global = append(w.ign.global, readIgnore("", filepath.Join(repo.CommonDir, "info", "exclude")))
+	if opts.ExcludesFile != "" {
+		w.ign.global = append(w.ign.global, readIgnore("", opts.ExcludesFile))
+	}
+	if _, err := os.Stat(repo.WorkTree); err != nil {
+		return nil, fmt.Errorf("scanning %s: %w", repo.WorkTree, err)
+	}
+	w.dir("")
+	// The walk appends in path order; a file system that lists names
+	// inconsistently must still not yield an unsorted snapshot.
+	cmp := func(a, b Entry) int { return strings.Compare(a.Path, b.Path) }
+	if !slices.IsSortedFunc(w.snap.Entries, cmp) {
+		slices.SortFunc(w.snap.Entries, cmp)
+		w.snap.Entries = slices.CompactFunc(w.snap.Entries, func(a, b Entry) bool { return a.Path == b.Path })
+	}
+	return w.snap, nil
+}
+
+type walker struct {
+	root                   string
+	idx                    *Index
+	opts                   ScanOptions
+	snap                   *Snapshot
+	ign                    ignorer
+	rehash                 map[string]bool
+	deadline, hashDeadline time.Time
+	stopped                bool
+	buf                    []byte
+}
+
+// osPath turns a repo-relative slash path into a file system path.
+func (w *walker) osPath(rel string) string {
+	if rel == "" {
+		return w.root
+	}
+	return w.root + string(filepath.Separator) + filepath.FromSlash(rel)
+}
+
+// stop ends the walk; at is the first path not examined.
+func (w *walker) stop(at string) {
+	w.stopped, w.snap.Truncated, w.snap.TruncatedAt = true, true, at
+}
+
+// dir walks one directory in git's path order (a directory sorts as if its
+// name ended in '/'), so that entries are appended sorted by full path.
+func (w *walker) dir(rel string) {
+	if time.Now().After(w.deadline) {
+		w.stop(joinPath(rel, ""))
+		return
+	}
+	ents, err := readDir(w.osPath(rel))
+	if err != nil {
+		return
+	}
+	if rel != "" && slices.ContainsFunc(ents, func(d fs.DirEntry) bool { return d.Name() == ".git" }) {
+		return // a nested repository or submodule
+	}
+	pushed := false
+	for _, d := range ents {
+		if d.Name() == ".gitignore" && d.Type().IsRegular() {
+			w.ign.dirs = append(w.ign.dirs, readIgnore(rel, w.osPath(joinPath(rel, ".gitignore"))))
+			pushed = true
+		}
+	}
+	for _, d := range ents {
+		if w.stopped {
+			break
+		}
+		name, typ := d.Name(), d.Type()
+		path := joinPath(rel, name)
+		switch {
+		case name == ".git":
+		case typ.IsDir():
+			if w.ign.ignored(path, name, true) {
+				w.trackedUnder(path)
+			} else {
+				w.dir(path)
+			}
+		case typ.IsRegular() || typ&fs.ModeSymlink != 0:
+			if w.ign.ignored(path, name, false) {
+				if _, ok := w.idx.Lookup(path); !ok {
+					continue
+				}
+			}
+			w.file(path)
+		}
+	}
+	if pushed {
+		w.ign.dirs = w.ign.dirs[:len(w.ign.dirs)-1]
+	}
+}
+
+// trackedUnder records the tracked files inside an ignored directory
+// without listing it.
+func (w *walker) trackedUnder(dir string) {
+	last := ""
+	for _, e := range w.idx.under(dir) {
+		if w.stopped {
+			return
+		}
+		if e.Path != last && e.Mode != 0o160000 {
+			w.file(e.Path)
+		}
+		last = e.Path
+	}
+}
+
+// file lstats one path and appends it, enforcing the limits.
+func (w *walker) file(path string) {
+	if len(w.snap.Entries) >= w.opts.MaxFiles ||
+		(len(w.snap.Entries)%64 == 0 && time.Now().After(w.deadline)) {
+		w.stop(path)
+		return
+	}
+	osp := w.osPath(path)
+	fi, err := os.Lstat(osp)
+	if err != nil {
+		return
+	}
+	m := fi.Mode()
+	if !m.IsRegular() && m&fs.ModeSymlink == 0 {
+		return
+	}
+	st := fileState(fi)
+	if w.wantHash(path, st) {
+		if m.IsRegular() {
+			st.Hash = w.hash(osp)
+		} else if target, err := os.Readlink(osp); err == nil {
+			sum := sha256.Sum256([]byte(target))
+			st.Hash = hex.EncodeToString(sum[:])
+		}
+	}
+	w.snap.Entries = append(w.snap.Entries, Entry{Path: path, FileState: st})
+}
+
+func (w *walker) wantHash(path string, st FileState) bool {
+	if w.opts.HashMaxSize < 0 || st.Size > w.opts.HashMaxSize {
+		return false
+	}
+	if !w.opts.HashAll && !w.snap.racy(st) && !w.rehash[path] {
+		return false
+	}
+	return time.Now().Before(w.hashDeadline)
+}
+
+// hash returns the hex SHA-256 of a file, or "" if it cannot be read.
+func (w *walker) hash(osPath string) string {
+	f, err := os.Open(osPath)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	if w.buf == nil {
+		w.buf = make([]byte, 32<<10)
+	}
+	h := sha256.New()
+	if _, err := io.CopyBuffer(h, io.LimitReader(f, w.opts.HashMaxSize+1), w.buf); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func joinPath(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// readDir lists a directory sorted in git's order.
+func readDir(path string) ([]fs.DirEntry, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	ents, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ents, func(a, b fs.DirEntry) int {
+		return gitNameCompare(a.Name(), a.IsDir(), b.Name(), b.IsDir())
+	})
+	return ents, nil
+}
+
+// gitNameCompare orders names as git orders tree entries: a directory
+// compares as if its name ended in '/'.
+func gitNameCompare(a string, aDir bool, b string, bDir bool) int {
+	n := min(len(a), len(b))
+	if c := strings.Compare(a[:n], b[:n]); c != 0 {
+		return c
+	}
+	next := func(s string, dir bool) int {
+		switch {
+		case len(s) > n:
+			return int(s[n])
+		case dir:
+			return '/'
+		}
+		return -1
+	}
+	return next(a, aDir) - next(b, bDir)
+}
+
+// readIgnore parses one ignore file; a missing or oversized file is empty.
+func readIgnore(base, path string) *ignoreList {
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxIgnoreFile {
+		return &ignoreList{base: base}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return &ignoreList{base: base}
+	}
+	return parseIgnore(base, data)
+}
