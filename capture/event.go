@@ -80,3 +80,11 @@ const (
 	// ToolSubagent starts a subagent.
 	ToolSubagent
 )
+
+// ToolKindOf classifies the event's tool with an agent's classifier.
+func (e *Event) ToolKindOf(classify func(string) ToolKind) ToolKind {
+	if e.ToolName == "" {
+		return ToolOther
+	}
+	return classify(e.ToolName)
+}

@@ -1,0 +1,48 @@
+# TraceVault. `make test` is the full test suite (what CI runs); `make demo`
+# runs the product on a scratch repository.
+GO      ?= go
+BIN     ?= bin
+PREFIX  ?= $(shell $(GO) env GOPATH)
+export GOFLAGS := -buildvcs=false
+
+.PHONY: all build install test unit lint e2e bench demo generate clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/tracevault ./cmd/tracevault-hook
+	cp $(BIN)/tracevault $(BIN)/git-tracevault
+
+## install: tracevault, git-tracevault (so `git tracevault` works) and tracevault-hook into $(PREFIX)/bin
+install: build
+	install -d $(PREFIX)/bin
+	install -m 0755 $(BIN)/tracevault $(BIN)/git-tracevault $(BIN)/tracevault-hook $(PREFIX)/bin/
+
+## test: everything CI runs: tools, lint, then every test (unit, real git, real agent CLIs)
+test:
+	@eval "$$(scripts/deps.sh)" && $(MAKE) --no-print-directory lint && $(GO) test -count=1 -timeout 25m ./...
+
+## unit: tests without installing anything
+unit:
+	$(GO) test ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@PATH="$$($(GO) env GOPATH)/bin:$$PATH" staticcheck ./...
+
+e2e:
+	$(GO) test ./cmd/...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+demo: build
+	$(BIN)/tracevault demo
+
+generate:
+	$(GO) generate ./...
+
+clean:
+	rm -rf $(BIN)

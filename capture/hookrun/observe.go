@@ -1,0 +1,143 @@
+package hookrun
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+
+	"github.com/tracevault/tracevault/capture"
+	"github.com/tracevault/tracevault/capture/redact"
+	"github.com/tracevault/tracevault/capture/spool"
+)
+
+// observe does the event-specific work only a hook can do at that moment.
+func (h *hook) observe() {
+	ev := &h.ev
+	h.sessionStart()
+	kind := h.agent.ToolKind(ev.ToolName)
+	switch ev.Kind {
+	case capture.EventToolStart:
+		if kind == capture.ToolShell {
+			h.scanBefore()
+		}
+		h.guard(kind)
+	case capture.EventToolEnd:
+		switch kind {
+		case capture.ToolFileEdit:
+			h.fileEdits()
+		case capture.ToolShell:
+			h.scanAfter()
+		}
+	case capture.EventToolFailed:
+		if kind == capture.ToolShell {
+			h.scanAfter() // a failing command may still have written files
+		}
+	case capture.EventStop, capture.EventSubagentStop, capture.EventSessionEnd, capture.EventCompact:
+		h.tailUsage()
+	}
+}
+
+// sessionStart records where HEAD stood at the session's first event.
+func (h *hook) sessionStart() {
+	if h.ev.SessionID == "" {
+		return
+	}
+	err := h.dir.WithState(h.ev.SessionID, func(st *spool.State) error {
+		if st.Started {
+			return nil
+		}
+		st.Started = true
+		branch, commit, err := readHead(h.repo)
+		if err != nil {
+			h.logf("session=%q: reading HEAD: %v", h.ev.SessionID, err)
+		}
+		h.rec.Head = &spool.Head{Branch: branch, Commit: commit}
+		return nil
+	})
+	if err != nil {
+		h.logf("session=%q: %v", h.ev.SessionID, err)
+	}
+}
+
+// fileEdits completes the edits a file tool's structured response describes
+// with content hashes of the file before and after, storing both contents.
+func (h *hook) fileEdits() {
+	for _, e := range h.ev.Edits {
+		rel, ok := h.rel(e.Path)
+		if !ok {
+			continue // outside the work tree
+		}
+		e.Path = rel
+		e.ToolUseID = h.ev.ToolUseID
+		e.AgentID = h.ev.AgentID
+		e.Diff = capDiff(redact.Default().String(e.Diff))
+		if e.Original != nil {
+			e.Before = h.putBlob([]byte(*e.Original))
+		}
+		after, err := os.ReadFile(filepath.Join(h.repo.WorkTree, filepath.FromSlash(rel)))
+		switch {
+		case err == nil:
+			e.After = h.putBlob(after)
+		case os.IsNotExist(err):
+			e.Op = capture.OpDelete
+		default:
+			h.logf("session=%q: reading %s after %s: %v", h.ev.SessionID, rel, h.ev.ToolName, err)
+		}
+		h.rec.Observed = append(h.rec.Observed, e)
+		h.noteAgentAfter(rel, e.After)
+	}
+}
+
+// putBlob redacts content and stores it, returning its hash ("" on failure).
+func (h *hook) putBlob(content []byte) string {
+	hash, err := h.dir.PutBlob(redact.Default().Bytes(content))
+	if err != nil {
+		h.logf("session=%q: %v", h.ev.SessionID, err)
+		return ""
+	}
+	return hash
+}
+
+// MaxDiff caps a stored diff.
+const MaxDiff = 1 << 20
+
+func capDiff(d string) string {
+	if len(d) <= MaxDiff {
+		return d
+	}
+	return d[:MaxDiff] + "\n[diff truncated by tracevault]\n"
+}
+
+// tailUsage reads new token usage from the transcript (and, at
+// SubagentStop, the subagent's own transcript).
+func (h *hook) tailUsage() {
+	if h.agent.Tail == nil || h.ev.SessionID == "" {
+		return
+	}
+	paths := []string{h.ev.TranscriptPath}
+	if h.ev.AgentTranscriptPath != "" {
+		paths = append(paths, h.ev.AgentTranscriptPath)
+	}
+	err := h.dir.WithState(h.ev.SessionID, func(st *spool.State) error {
+		for _, p := range paths {
+			if p == "" {
+				continue
+			}
+			if st.AgentState == nil {
+				st.AgentState = map[string]json.RawMessage{}
+			}
+			entries, next, err := h.agent.Tail(p, st.AgentState[p])
+			if err != nil {
+				h.logf("session=%q: reading transcript %s: %v", h.ev.SessionID, p, err)
+			}
+			if next != nil {
+				st.AgentState[p] = next
+			}
+			h.rec.Usage = append(h.rec.Usage, entries...)
+		}
+		return nil
+	})
+	if err != nil {
+		h.logf("session=%q: %v", h.ev.SessionID, err)
+	}
+}

@@ -1,0 +1,243 @@
+package hookrun
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/tracevault/tracevault/capture"
+	"github.com/tracevault/tracevault/capture/spool"
+	"github.com/tracevault/tracevault/capture/worktree"
+)
+
+// Work-tree observation around shell tool calls. A stat-only snapshot of
+// the work tree is kept in state/worktree.snap. Before a shell command, files
+// that changed since the last snapshot (and were not written by an agent's
+// file tool) are recorded as human changes; after it, every file that changed
+// is recorded as an edit of that tool call. Contents of changed files go to
+// the blob store, so attribution can diff them later without git.
+
+const (
+	snapFile      = "worktree.snap"
+	agentAfterKey = "agent-after.json"
+	// maxObserved caps how many changed files one event records with content.
+	maxObserved = 500
+)
+
+func readHead(repo worktree.Repo) (string, string, error) { return worktree.ReadHead(repo) }
+
+func (h *hook) loadSnap() *worktree.Snapshot {
+	b, err := os.ReadFile(h.dir.Path("state", snapFile))
+	if err != nil {
+		return nil
+	}
+	var s worktree.Snapshot
+	if err := s.UnmarshalBinary(b); err != nil {
+		h.logf("discarding damaged work-tree snapshot: %v", err)
+		return nil
+	}
+	return &s
+}
+
+func (h *hook) saveSnap(s *worktree.Snapshot) {
+	b, err := s.MarshalBinary()
+	if err == nil {
+		tmp := h.dir.Path("state", snapFile+".tmp")
+		if err = os.WriteFile(tmp, b, 0o600); err == nil {
+			err = os.Rename(tmp, h.dir.Path("state", snapFile))
+		}
+	}
+	if err != nil {
+		h.logf("saving work-tree snapshot: %v", err)
+	}
+}
+
+// scan takes the work-tree lock and a fresh snapshot; it returns the previous
+// snapshot (nil when there was none), the new one and the unlock function.
+func (h *hook) scan() (prev, cur *worktree.Snapshot, unlock func(), ok bool) {
+	unlock, err := h.dir.Lock("worktree")
+	if err != nil {
+		h.logf("%v", err)
+		return nil, nil, nil, false
+	}
+	prev = h.loadSnap()
+	cur, err = worktree.Scan(h.repo, worktree.ScanOptions{Baseline: prev})
+	if err != nil {
+		unlock()
+		h.logf("scanning work tree: %v", err)
+		return nil, nil, nil, false
+	}
+	return prev, cur, unlock, true
+}
+
+// scanBefore records changes nobody's tool made since the last look.
+func (h *hook) scanBefore() {
+	prev, cur, unlock, ok := h.scan()
+	if !ok {
+		return
+	}
+	defer unlock()
+	var changed []string
+	if prev == nil {
+		changed = h.dirtyVsIndex(cur)
+	} else {
+		for _, c := range worktree.Diff(prev, cur) {
+			changed = append(changed, c.Path)
+		}
+	}
+	agentAfter := h.agentAfters()
+	for i, p := range changed {
+		if i >= maxObserved {
+			break
+		}
+		e := capture.FileEdit{Path: p, Op: capture.OpModify, Human: true}
+		if _, in := cur.Lookup(p); !in {
+			e.Op = capture.OpDelete
+		} else {
+			e.After = h.hashFile(p)
+			if e.After != "" && agentAfter[p] == e.After {
+				continue // written by an agent's file tool, already recorded
+			}
+		}
+		h.rec.Observed = append(h.rec.Observed, e)
+	}
+	h.saveSnap(cur)
+}
+
+// scanAfter records what the shell command changed.
+func (h *hook) scanAfter() {
+	prev, cur, unlock, ok := h.scan()
+	if !ok {
+		return
+	}
+	defer unlock()
+	if prev == nil {
+		h.logf("session=%q: no work-tree snapshot before %s %s; its edits are not attributed", h.ev.SessionID, h.ev.ToolName, h.ev.ToolUseID)
+		h.saveSnap(cur)
+		return
+	}
+	var edits []capture.FileEdit
+	for i, c := range worktree.Diff(prev, cur) {
+		if i >= maxObserved {
+			break
+		}
+		// Before stays empty: the content before is the file's last
+		// observed state (a human change seen before the command is
+		// recorded by scanBefore).
+		e := capture.FileEdit{Path: c.Path, Tool: h.ev.ToolName, ToolUseID: h.ev.ToolUseID, AgentID: h.ev.AgentID}
+		switch c.Kind {
+		case worktree.Added:
+			e.Op = capture.OpCreate
+			e.After = h.hashFile(c.Path)
+		case worktree.Deleted:
+			e.Op = capture.OpDelete
+			e.Before = h.agentAfters()[c.Path]
+		default:
+			e.Op = capture.OpModify
+			e.After = h.hashFile(c.Path)
+		}
+		edits = append(edits, e)
+	}
+	edits = pairRenames(edits)
+	h.rec.Observed = append(h.rec.Observed, edits...)
+	for _, e := range edits {
+		h.noteAgentAfter(e.Path, e.After)
+	}
+	h.saveSnap(cur)
+}
+
+// pairRenames turns a delete and a create of the same content into a rename.
+func pairRenames(edits []capture.FileEdit) []capture.FileEdit {
+	deleted := map[string]int{}
+	for i, e := range edits {
+		if e.Op == capture.OpDelete && e.Before != "" {
+			deleted[e.Before] = i
+		}
+	}
+	drop := map[int]bool{}
+	for i := range edits {
+		e := &edits[i]
+		if e.Op != capture.OpCreate || e.After == "" {
+			continue
+		}
+		if j, ok := deleted[e.After]; ok && !drop[j] {
+			e.Op, e.OldPath, e.Before = capture.OpRename, edits[j].Path, edits[j].Before
+			drop[j] = true
+		}
+	}
+	out := edits[:0]
+	for i, e := range edits {
+		if !drop[i] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// hashFile stores the (redacted) content of a work-tree file and returns
+// its blob hash ("" for what is not a readable regular file).
+func (h *hook) hashFile(p string) string {
+	full := filepath.Join(h.repo.WorkTree, filepath.FromSlash(p))
+	fi, err := os.Lstat(full)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > spool.MaxBlob {
+		return ""
+	}
+	b, err := os.ReadFile(full)
+	if err != nil {
+		return ""
+	}
+	return h.putBlob(b)
+}
+
+// dirtyVsIndex lists files that differ from the index at the first look:
+// modified tracked files and untracked ones.
+func (h *hook) dirtyVsIndex(cur *worktree.Snapshot) []string {
+	idx, err := worktree.ReadIndex(h.repo, false)
+	if err != nil {
+		h.logf("reading index: %v", err)
+		return nil
+	}
+	out := worktree.Dirty(h.repo, idx, cur)
+	for _, e := range cur.Entries {
+		if _, ok := idx.Lookup(e.Path); !ok {
+			out = append(out, e.Path)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+// agentAfters returns the content hash each file had after the last agent
+// file-tool edit.
+func (h *hook) agentAfters() map[string]string {
+	m := map[string]string{}
+	b, err := os.ReadFile(h.dir.Path("state", agentAfterKey))
+	if err == nil {
+		_ = json.Unmarshal(b, &m)
+	}
+	return m
+}
+
+// noteAgentAfter remembers the content an agent left in path.
+func (h *hook) noteAgentAfter(path, hash string) {
+	unlock, err := h.dir.Lock("agent-after")
+	if err != nil {
+		h.logf("%v", err)
+		return
+	}
+	defer unlock()
+	m := h.agentAfters()
+	if hash == "" {
+		delete(m, path)
+	} else {
+		m[path] = hash
+	}
+	b, _ := json.Marshal(m)
+	tmp := h.dir.Path("state", agentAfterKey+".tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err == nil {
+		err = os.Rename(tmp, h.dir.Path("state", agentAfterKey))
+		if err != nil {
+			h.logf("saving agent edits: %v", err)
+		}
+	}
+}

@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	cmdHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/hook"
+	cmdInit "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/initcmd"
+	cmdStats "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/stats"
+	cmdStatus "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/status"
+	cmdUninstall "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/uninstall"
+	cmdUsage "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/usage"
+	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
+)
+
+// NewRoot builds the command tree.
+func NewRoot(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:           progName(),
+		Short:         "Capture, store, govern and inspect AI coding-agent work in git",
+		Version:       Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	var noColor bool
+	root.PersistentFlags().BoolVar(&noColor, "no-color", false, "Disable colour output")
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		if noColor {
+			f.IOStreams.DisableColor()
+		}
+	}
+	root.AddCommand(
+		cmdInit.NewCmdInit(f, nil),
+		cmdUninstall.NewCmdUninstall(f, nil),
+		cmdHook.NewCmdHook(f, nil),
+		cmdStatus.NewCmdStatus(f, nil),
+		cmdStats.NewCmdStats(f, nil),
+		cmdUsage.NewCmdUsage(f, nil),
+	)
+	return root
+}
