@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strings"
@@ -449,6 +450,8 @@ func AppendWithRetry(ctx context.Context, s gitstore.Store, ref, msg string) (in
 		if !errors.Is(err, gitstore.ErrRefConflict) {
 			return conflicts, err
 		}
+		// Jittered exponential backoff keeps writers from thrashing.
+		time.Sleep(time.Duration(rand.IntN(1<<min(conflicts, 6))) * time.Millisecond)
 	}
 	return 0, fmt.Errorf("appending to %s: too many conflicts", ref)
 }
@@ -506,4 +509,3 @@ func testConcurrentCAS(t *testing.T, s gitstore.Store) {
 		t.Errorf("chain has %d commits (%d distinct), want %d: lost updates", n, len(msgs), workers*each)
 	}
 }
-
