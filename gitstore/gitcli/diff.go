@@ -162,10 +162,12 @@ func parseGitHeader(s string) (string, string, error) {
 		}
 		a, rest = s[:i], s[i+1:]
 	} else {
-		if len(s)%2 != 1 || s[:len(s)/2][2:] != s[len(s)/2+1:][2:] {
+		half := len(s) / 2
+		if len(s)%2 != 1 || len(s) < 5 || s[half] != ' ' || !strings.HasPrefix(s, "a/") ||
+			!strings.HasPrefix(s[half+1:], "b/") || s[2:half] != s[half+3:] {
 			return "", "", fmt.Errorf("ambiguous diff header %q", s)
 		}
-		a, rest = s[:len(s)/2], s[len(s)/2+1:]
+		a, rest = s[:half], s[half+1:]
 	}
 	b, err := unquotePath(rest)
 	if err != nil {

@@ -37,7 +37,9 @@ func testEnv() []string {
 	return testutil.GitEnv(home)
 }
 
-func gitBackend(t *testing.T) (gitstore.Store, string) {
+func gitBackend(t *testing.T) (gitstore.Store, string) { return gitBackendTB(t) }
+
+func gitBackendTB(t testing.TB) (gitstore.Store, string) {
 	repo := testutil.NewRepo(t)
 	s, err := gitcli.Open(ctx, repo, gitcli.WithEnv(testEnv()))
 	if err != nil {
