@@ -69,6 +69,10 @@ func checkChain(t *testing.T, s gitstore.Store, want int) {
 func TestCASAcrossGoroutines(t *testing.T) {
 	s := open(t, testutil.NewRepo(t))
 	const writers = 8
+	perWriter := perWriter
+	if testing.Short() {
+		perWriter = 10 // 8 writers thrash 2 cores: ~20 s at 50 each
+	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	conflicts := 0

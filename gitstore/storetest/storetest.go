@@ -451,7 +451,7 @@ func AppendWithRetry(ctx context.Context, s gitstore.Store, ref, msg string) (in
 			return conflicts, err
 		}
 		// Jittered exponential backoff keeps writers from thrashing.
-		time.Sleep(time.Duration(rand.IntN(1<<min(conflicts, 6))) * time.Millisecond)
+		time.Sleep(time.Duration(rand.IntN(5<<min(conflicts, 5))) * time.Millisecond)
 	}
 	return 0, fmt.Errorf("appending to %s: too many conflicts", ref)
 }
