@@ -58,6 +58,9 @@ type FileDiff struct {
 	Status           FileStatus
 	OldPath, NewPath string
 	OldMode, NewMode FileMode
+	// OldHash and NewHash are the blob ids of both sides (ZeroHash for a
+	// side that does not exist).
+	OldHash, NewHash Hash
 	// Similarity is the rename or copy score in percent.
 	Similarity int
 	Binary     bool

@@ -100,7 +100,16 @@ func parseExtHeader(d *gitstore.FileDiff, line string) error {
 	case "rename to ", "copy to ":
 		d.NewPath, err = unquotePath(val)
 	case "index ":
-		if _, mode, ok := strings.Cut(val, " "); ok {
+		ids, mode, hasMode := strings.Cut(val, " ")
+		if o, n, ok := strings.Cut(ids, ".."); ok {
+			if d.OldHash, err = gitstore.ParseHash(o); err == nil {
+				d.NewHash, err = gitstore.ParseHash(n)
+			}
+			if err != nil {
+				return fmt.Errorf("header line %q: %w", line, err)
+			}
+		}
+		if hasMode {
 			if d.OldMode, err = parseDiffMode(mode); err == nil {
 				d.NewMode = d.OldMode
 			}

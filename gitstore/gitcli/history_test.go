@@ -104,8 +104,28 @@ func TestDiffTree(t *testing.T) {
 			OldMode: gitstore.ModeFile, NewMode: gitstore.ModeFile,
 			Hunks: []gitstore.Hunk{{OldStart: 20, OldLines: 0, NewStart: 21, NewLines: 1, Added: []string{"extra"}}}},
 	}
+	// Blob ids are checked against git itself, then left out of the
+	// structural comparison.
+	got := reorder(diffs, want)
+	for i := range got {
+		for _, side := range []struct {
+			rev, path string
+			h         gitstore.Hash
+		}{{c1.String(), got[i].OldPath, got[i].OldHash}, {c2.String(), got[i].NewPath, got[i].NewHash}} {
+			if side.path == "" {
+				if !side.h.IsZero() {
+					t.Errorf("DiffTree %s: blob id %s for a missing side", got[i].NewPath, side.h)
+				}
+				continue
+			}
+			if want := testutil.Git(t, repo, "rev-parse", side.rev+":"+side.path); side.h.String() != want {
+				t.Errorf("DiffTree %s:%s blob = %s, want %s", side.rev, side.path, side.h, want)
+			}
+		}
+		got[i].OldHash, got[i].NewHash = gitstore.ZeroHash, gitstore.ZeroHash
+	}
 	// git orders by new path; the renamed file sorts by "new\tname.txt".
-	if d := cmp.Diff(want, reorder(diffs, want)); d != "" {
+	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("DiffTree mismatch (-want +got):\n%s", d)
 	}
 
