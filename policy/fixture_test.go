@@ -154,3 +154,7 @@ func TestFixtureReader(t *testing.T) {
 		t.Errorf("edits = %+v, want two edits of claude.go", s.Edits)
 	}
 }
+
+func toolCallOf(name, input string) capture.ToolCall {
+	return capture.ToolCall{ID: "t", Name: name, Input: json.RawMessage(input), Status: capture.ToolOK}
+}

@@ -121,6 +121,9 @@ func (l *shellLexer) parse(s string, parent, depth int) {
 				j = len(s) - i
 			}
 			i += j - 1
+		case c == '&' && (i > 0 && (s[i-1] == '>' || s[i-1] == '<') || i+1 < len(s) && s[i+1] == '>'):
+			word.WriteByte(c) // a redirection: 2>&1, &>file
+			inWord = true
 		case c == ' ' || c == '\t' || c == '\r':
 			flushWord()
 		case c == '|':
