@@ -39,7 +39,7 @@ func Compile(src []byte) (*Policy, error) {
 		return nil, err
 	}
 	canonicalize(s)
-	slices.SortFunc(p.rules, func(a, b *rule) int { return strings.Compare(a.spec.Name, b.spec.Name) })
+	slices.SortFunc(p.rules, func(a, b *rule) int { return strings.Compare(a.name, b.name) })
 	p.spec = *s
 	p.canonical = mustJSON(s)
 	sum := sha256.Sum256(p.canonical)
@@ -64,7 +64,7 @@ func (p *Policy) FailMode() FailMode { return p.spec.OnError }
 func (p *Policy) Rules() []string {
 	out := make([]string, len(p.rules))
 	for i, r := range p.rules {
-		out[i] = r.spec.Name
+		out[i] = r.name
 	}
 	return out
 }
@@ -110,6 +110,9 @@ func mustJSON(v any) []byte {
 
 // canonicalize sorts rules by name and set-like lists.
 func canonicalize(s *spec) {
+	if s.Rules == nil {
+		s.Rules = []ruleSpec{}
+	}
 	slices.SortFunc(s.Rules, func(a, b ruleSpec) int { return strings.Compare(a.Name, b.Name) })
 	for i := range s.Rules {
 		r := &s.Rules[i]

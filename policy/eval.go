@@ -11,12 +11,12 @@ type evaluation struct {
 
 // add records a violation of the current rule.
 func (ev *evaluation) add(commit, session, path, msg string) {
-	s := ev.r.spec
+	r := ev.r
 	ev.verdict.Violations = append(ev.verdict.Violations, Violation{
-		Rule:      s.Name,
-		Condition: s.Condition.Type,
-		Action:    s.Action,
-		Severity:  s.Severity,
+		Rule:      r.name,
+		Condition: r.condType,
+		Action:    r.action,
+		Severity:  r.severity,
 		Commit:    commit,
 		Session:   session,
 		Path:      path,

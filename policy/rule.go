@@ -8,7 +8,10 @@ import (
 
 // rule is a compiled, enabled rule.
 type rule struct {
-	spec     *ruleSpec
+	name     string
+	condType ConditionType
+	action   Action
+	severity Severity
 	paths    pathSet // scope.paths; empty matches every path
 	branches pathSet // scope.branches; empty matches every branch
 	cond     condition
@@ -108,7 +111,7 @@ func compileCmdPatterns(list []string, ps []pos, key string, e *errs) []*cmdPatt
 // that their mistakes are reported.
 func compileRule(rs *ruleSpec, e *errs) *rule {
 	before := len(e.list)
-	r := &rule{spec: rs}
+	r := &rule{name: rs.Name, condType: rs.Condition.Type, action: rs.Action, severity: rs.Severity}
 	r.paths = compilePathSet(rs.Scope.Paths, rs.Scope.pathsPos, "scope.paths", true, e)
 	r.branches = compilePathSet(rs.Scope.Branches, rs.Scope.branchesPos, "scope.branches", true, e)
 	c := &rs.Condition

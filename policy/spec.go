@@ -352,32 +352,32 @@ func checkCondition(n *node, c *condSpec, e *errs) bool {
 	before := len(e.list)
 	switch c.Type {
 	case CondAIPercent:
-		if c.MaxPercent == nil {
+		if c.MaxPercent == nil && n.get("max_percent") == nil {
 			e.add(n.pos, "ai_percent condition needs \"max_percent\"")
 		}
 		if c.Per == "" {
 			c.Per = PerCommit
 		}
 	case CondModelAllowlist, CondAgentAllowlist:
-		if len(c.Allow) == 0 && len(c.Deny) == 0 {
+		if n.get("allow") == nil && n.get("deny") == nil {
 			e.add(n.pos, "%s condition needs \"allow\" or \"deny\"", c.Type)
 		}
 	case CondSensitivePath:
-		if len(c.Patterns) == 0 {
+		if n.get("patterns") == nil {
 			e.add(n.pos, "sensitive_path condition needs \"patterns\"")
 		}
 	case CondRequiredTool, CondConditionalTool:
-		if len(c.Tools) == 0 && len(c.Commands) == 0 {
+		if n.get("tools") == nil && n.get("commands") == nil {
 			e.add(n.pos, "%s condition needs \"tools\" or \"commands\"", c.Type)
 		}
-		if c.Type == CondConditionalTool && len(c.WhenChanged) == 0 {
+		if c.Type == CondConditionalTool && n.get("when_changed") == nil {
 			e.add(n.pos, "conditional_tool condition needs \"when_changed\" (use required_tool for an unconditional requirement)")
 		}
 	case CondBudget:
-		if c.Per == "" {
+		if n.get("per") == nil {
 			e.add(n.pos, "budget condition needs \"per\" (session, commit, author_day or range)")
 		}
-		if c.MaxCostUSD == nil && c.MaxTokens == nil {
+		if n.get("max_cost_usd") == nil && n.get("max_tokens") == nil {
 			e.add(n.pos, "budget condition needs \"max_cost_usd\" or \"max_tokens\"")
 		}
 	case CondDangerousCommand:
