@@ -22,7 +22,10 @@ type Policy struct {
 // [*ParseError] with a line and column.
 func Compile(src []byte) (*Policy, error) {
 	var e errs
-	root := parseYAML(src, &e)
+	root, isJSON := parseJSON(src, &e)
+	if !isJSON {
+		root = parseYAML(src, &e)
+	}
 	if len(e.list) > 0 {
 		return nil, e.err()
 	}

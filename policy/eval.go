@@ -34,7 +34,7 @@ func (p *Policy) EvaluateToolCall(in ToolCallInput) Verdict {
 			continue
 		}
 		ev.r = r
-		r.cond.toolCall(&ev, &in)
+		dispatchToolCall(r.cond, &ev, &in)
 	}
 	ev.verdict.finish()
 	return ev.verdict
@@ -59,4 +59,26 @@ func branchOf(in *RangeInput, c *CommitInput) string {
 		return c.Branch
 	}
 	return in.Branch
+}
+
+// dispatchToolCall calls cond.toolCall through a type switch rather than the
+// interface, so that escape analysis keeps the evaluation and the input on
+// the stack: an allowed tool call allocates nothing.
+func dispatchToolCall(cond condition, ev *evaluation, in *ToolCallInput) {
+	switch c := cond.(type) {
+	case *traceCond, *aiPercentCond, *toolCond:
+		// judged at commit time only
+	case *allowCond:
+		c.toolCall(ev, in)
+	case *sensitiveCond:
+		c.toolCall(ev, in)
+	case *budgetCond:
+		c.toolCall(ev, in)
+	case *dangerCond:
+		c.toolCall(ev, in)
+	case *secretsCond:
+		c.toolCall(ev, in)
+	default:
+		panic("policy: unknown condition type")
+	}
 }

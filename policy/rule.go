@@ -123,7 +123,7 @@ func compileRule(rs *ruleSpec, e *errs) *rule {
 			human:    compilePathSet(c.HumanPaths, lp["human_paths"], "human_paths", true, e),
 		}
 	case CondAIPercent:
-		r.cond = &aiPercentCond{max: *c.MaxPercent, per: c.Per}
+		r.cond = &aiPercentCond{max: float64(*c.MaxPercent), per: c.Per}
 	case CondModelAllowlist, CondAgentAllowlist:
 		r.cond = &allowCond{
 			model: c.Type == CondModelAllowlist,
@@ -141,7 +141,12 @@ func compileRule(rs *ruleSpec, e *errs) *rule {
 			mustSucceed:   c.MustSucceed,
 		}
 	case CondBudget:
-		r.cond = &budgetCond{per: c.Per, maxCost: c.MaxCostUSD, maxTokens: c.MaxTokens}
+		b := &budgetCond{per: c.Per, maxTokens: c.MaxTokens}
+		if c.MaxCostUSD != nil {
+			f := float64(*c.MaxCostUSD)
+			b.maxCost = &f
+		}
+		r.cond = b
 	case CondDangerousCommand:
 		r.cond = &dangerCond{
 			rmRoot:      contains(c.Checks, CheckRmRoot),

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -125,7 +126,7 @@ type condSpec struct {
 	Type              ConditionType `json:"type"`
 	HumanTrailers     []string      `json:"human_trailers,omitempty"`
 	HumanPaths        []string      `json:"human_paths,omitempty"`
-	MaxPercent        *float64      `json:"max_percent,omitempty"`
+	MaxPercent        *decimal      `json:"max_percent,omitempty"`
 	Per               string        `json:"per,omitempty"`
 	Allow             []string      `json:"allow,omitempty"`
 	Deny              []string      `json:"deny,omitempty"`
@@ -135,7 +136,7 @@ type condSpec struct {
 	Commands          []string      `json:"commands,omitempty"`
 	AfterLastEdit     bool          `json:"after_last_edit,omitempty"`
 	MustSucceed       bool          `json:"must_succeed,omitempty"`
-	MaxCostUSD        *float64      `json:"max_cost_usd,omitempty"`
+	MaxCostUSD        *decimal      `json:"max_cost_usd,omitempty"`
 	MaxTokens         *int64        `json:"max_tokens,omitempty"`
 	Checks            []string      `json:"checks,omitempty"`
 	ProtectedBranches []string      `json:"protected_branches,omitempty"`
@@ -285,6 +286,7 @@ func decodeCondition(n *node, c *condSpec, e *errs) bool {
 		return false
 	}
 	c.Type, c.typePos = ConditionType(str), tv.pos
+	before := len(e.list)
 	c.listPos = map[string][]pos{}
 	keys := condKeys[c.Type]
 	checkKeys(n, fmt.Sprintf("a %s condition", c.Type), append([]string{"type"}, keys...), e)
@@ -312,14 +314,16 @@ func decodeCondition(n *node, c *condSpec, e *errs) bool {
 				if f < 0 || f > 100 {
 					e.add(v.pos, "max_percent must be between 0 and 100, not %v", f)
 				}
-				c.MaxPercent = &f
+				d := decimal(f)
+				c.MaxPercent = &d
 			}
 		case "max_cost_usd":
 			if f, ok := numberValue(v, k, e); ok {
-				if f < 0 {
-					e.add(v.pos, "max_cost_usd must not be negative")
+				if f < 0 || f > 1e9 {
+					e.add(v.pos, "max_cost_usd must be between 0 and 1000000000")
 				}
-				c.MaxCostUSD = &f
+				d := decimal(f)
+				c.MaxCostUSD = &d
 			}
 		case "max_tokens", "max_count":
 			if i, ok := intValue(v, k, e); ok {
@@ -344,12 +348,12 @@ func decodeCondition(n *node, c *condSpec, e *errs) bool {
 			c.MustSucceed, _ = boolValue(v, k, e)
 		}
 	}
-	return checkCondition(n, c, e)
+	checkCondition(n, c, e)
+	return len(e.list) == before
 }
 
 // checkCondition applies each type's required keys and defaults.
-func checkCondition(n *node, c *condSpec, e *errs) bool {
-	before := len(e.list)
+func checkCondition(n *node, c *condSpec, e *errs) {
 	switch c.Type {
 	case CondAIPercent:
 		if c.MaxPercent == nil && n.get("max_percent") == nil {
@@ -398,7 +402,6 @@ func checkCondition(n *node, c *condSpec, e *errs) bool {
 			c.MaxCount = &zero
 		}
 	}
-	return len(e.list) == before
 }
 
 func contains(list []string, s string) bool {
@@ -478,4 +481,13 @@ func stringList(n *node, key string, e *errs) ([]string, []pos) {
 		ps = append(ps, v.pos)
 	}
 	return out, ps
+}
+
+// decimal is a number that the canonical form writes in plain decimal
+// notation, never with an exponent, so that YAML and JSON read it alike.
+type decimal float64
+
+// MarshalJSON writes d in the shortest plain decimal form.
+func (d decimal) MarshalJSON() ([]byte, error) {
+	return strconv.AppendFloat(nil, float64(d), 'f', -1, 64), nil
 }
