@@ -18,6 +18,9 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // minEntrySize is the fewest bytes an encoded entry can take.
 const minEntrySize = 8
 
+// maxPathLen bounds one path: PATH_MAX on Linux, including the work tree.
+const maxPathLen = 4096
+
 // MarshalBinary encodes the snapshot in the layout given in the package
 // documentation. It fails if the snapshot breaks an invariant: entries not
 // strictly sorted, an invalid path, mode or hash, or an entry at or after
@@ -35,6 +38,11 @@ func (s *Snapshot) MarshalBinary() ([]byte, error) {
 	b = append(b, flags)
 	b = binary.AppendVarint(b, s.Started)
 	b = binary.AppendUvarint(b, uint64(len(s.Entries)))
+	pathBytes := 0
+	for _, e := range s.Entries {
+		pathBytes += len(e.Path)
+	}
+	b = binary.AppendUvarint(b, uint64(pathBytes))
 	if s.Truncated {
 		b = binary.AppendUvarint(b, uint64(len(s.TruncatedAt)))
 		b = append(b, s.TruncatedAt...)
@@ -71,7 +79,7 @@ func (s *Snapshot) validate() error {
 		return fmt.Errorf("invalid TruncatedAt %q", s.TruncatedAt)
 	}
 	for i, e := range s.Entries {
-		if !validPath(e.Path) {
+		if !validPath(e.Path) || len(e.Path) > maxPathLen {
 			return fmt.Errorf("invalid path %q", e.Path)
 		}
 		if i > 0 && s.Entries[i-1].Path >= e.Path {
@@ -123,17 +131,17 @@ func (s *Snapshot) decode(data []byte) error {
 	}
 	s.Truncated = flags == 1
 	s.Started = d.varint()
-	n := d.uvarint()
+	n, pathBytes := d.uvarint(), d.uvarint()
 	if s.Truncated {
 		s.TruncatedAt = string(d.bytes(d.uvarint()))
 	}
 	if d.err != nil {
 		return d.err
 	}
-	if n > uint64(len(d.b))/minEntrySize {
-		return errors.New("entry count exceeds data")
+	if n > uint64(len(d.b))/minEntrySize || pathBytes > n*maxPathLen {
+		return errors.New("entry count or path bytes exceed data")
 	}
-	if err := s.decodeEntries(&d, int(n)); err != nil {
+	if err := s.decodeEntries(&d, int(n), int(pathBytes)); err != nil {
 		return err
 	}
 	if len(d.b) != 0 {
@@ -142,15 +150,16 @@ func (s *Snapshot) decode(data []byte) error {
 	return s.validate()
 }
 
-func (s *Snapshot) decodeEntries(d *decoder, n int) error {
+// decodeEntries decodes n entries whose paths total pathBytes bytes. All
+// paths share one string: they are sliced from a builder grown once.
+func (s *Snapshot) decodeEntries(d *decoder, n, pathBytes int) error {
 	s.Entries = make([]Entry, n)
-	ends := make([]int, n)
-	arena := make([]byte, 0, n*24)
-	prevStart := 0
+	var sb strings.Builder
+	sb.Grow(min(pathBytes, 64*len(d.b)))
+	prev := ""
 	var prevMtime int64
 	var prevIno uint64
 	for i := range n {
-		prev := arena[prevStart:]
 		shared := d.uvarint()
 		suffix := d.bytes(d.uvarint())
 		if d.err != nil {
@@ -160,11 +169,11 @@ func (s *Snapshot) decodeEntries(d *decoder, n int) error {
 			(shared < uint64(len(prev)) && suffix[0] == prev[shared]) {
 			return fmt.Errorf("entry %d: non-canonical path prefix", i)
 		}
-		start := len(arena)
-		arena = append(arena, prev[:shared]...)
-		arena = append(arena, suffix...)
-		prevStart, ends[i] = start, len(arena)
+		start := sb.Len()
+		sb.WriteString(prev[:shared])
+		sb.Write(suffix)
 		e := &s.Entries[i]
+		e.Path = sb.String()[start:]
 		mode, size := d.uvarint(), d.uvarint()
 		e.Mode = fs.FileMode(mode)
 		e.Size = int64(size)
@@ -184,13 +193,10 @@ func (s *Snapshot) decodeEntries(d *decoder, n int) error {
 		if size > 1<<63-1 || mode > 0xffffffff {
 			return fmt.Errorf("entry %d: size or mode overflows", i)
 		}
-		prevMtime, prevIno = e.MtimeNs, e.Ino
+		prev, prevMtime, prevIno = e.Path, e.MtimeNs, e.Ino
 	}
-	paths := string(arena)
-	start := 0
-	for i := range s.Entries {
-		s.Entries[i].Path = paths[start:ends[i]]
-		start = ends[i]
+	if sb.Len() != pathBytes {
+		return errors.New("path byte count mismatch")
 	}
 	return nil
 }

@@ -103,20 +103,22 @@ func TestSnapshotUnmarshalRejects(t *testing.T) {
 		{"bad magic", withCRC(append([]byte("tvsnap2\n"), body[8:]...))},
 		{"bad checksum", append(bytes.Clone(body), 0, 0, 0, 0)},
 		{"trailing data", withCRC(append(bytes.Clone(body), 0))},
-		{"unknown flag", withCRC([]byte("tvsnap1\n\x02\x00\x00"))},
-		{"non-minimal varint", withCRC([]byte("tvsnap1\n\x00\x80\x00\x00"))},
-		{"count beyond data", withCRC([]byte(head + "\x05"))},
-		{"missing entries", withCRC([]byte(head + "\x02" + entry("", "a")))},
-		{"non-maximal prefix", withCRC([]byte(head + "\x02" + entry("", "ab") + "\x00\x02ac\xa4\x03\x00\x00\x00\x00\x00"))},
-		{"prefix too long", withCRC([]byte(head + "\x02" + entry("", "a") + "\x05\x01b\xa4\x03\x00\x00\x00\x00\x00"))},
-		{"empty suffix", withCRC([]byte(head + "\x02" + entry("", "a") + "\x01\x00\xa4\x03\x00\x00\x00\x00\x00"))},
-		{"out of order", withCRC([]byte(head + "\x02" + entry("", "b") + entry("", "a")))},
-		{"unclean path", withCRC([]byte(head + "\x01" + entry("", "a//b")))},
-		{"unknown hash kind", withCRC([]byte(head + "\x01\x00\x01a\xa4\x03\x00\x00\x00\x00\x02"))},
-		{"truncated hash", withCRC([]byte(head + "\x01\x00\x01a\xa4\x03\x00\x00\x00\x00\x01abc"))},
-		{"directory mode", withCRC([]byte(head + "\x01\x00\x01a\x80\x80\x80\x80\x08\x00\x00\x00\x00\x00"))},
-		{"mode overflows", withCRC([]byte(head + "\x01\x00\x01a\x80\x80\x80\x80\x10\x00\x00\x00\x00\x00"))},
-		{"entry past TruncatedAt", withCRC([]byte("tvsnap1\n\x01\x00\x01\x01a" + entry("", "b")))},
+		{"unknown flag", withCRC([]byte("tvsnap1\n\x02\x00\x00\x00"))},
+		{"non-minimal varint", withCRC([]byte("tvsnap1\n\x00\x80\x00\x00\x00"))},
+		{"count beyond data", withCRC([]byte(head + "\x05\x05"))},
+		{"missing entries", withCRC([]byte(head + "\x02\x02" + entry("", "a")))},
+		{"non-maximal prefix", withCRC([]byte(head + "\x02\x04" + entry("", "ab") + "\x00\x02ac\xa4\x03\x00\x00\x00\x00\x00"))},
+		{"prefix too long", withCRC([]byte(head + "\x02\x03" + entry("", "a") + "\x05\x01b\xa4\x03\x00\x00\x00\x00\x00"))},
+		{"empty suffix", withCRC([]byte(head + "\x02\x02" + entry("", "a") + "\x01\x00\xa4\x03\x00\x00\x00\x00\x00"))},
+		{"out of order", withCRC([]byte(head + "\x02\x02" + entry("", "b") + entry("", "a")))},
+		{"unclean path", withCRC([]byte(head + "\x01\x04" + entry("", "a//b")))},
+		{"unknown hash kind", withCRC([]byte(head + "\x01\x01\x00\x01a\xa4\x03\x00\x00\x00\x00\x02"))},
+		{"path bytes mismatch", withCRC([]byte(head + "\x01\x02" + entry("", "a")))},
+		{"path bytes too large", withCRC([]byte(head + "\x01\x80\x80\x01" + entry("", "a")))},
+		{"truncated hash", withCRC([]byte(head + "\x01\x01\x00\x01a\xa4\x03\x00\x00\x00\x00\x01abc"))},
+		{"directory mode", withCRC([]byte(head + "\x01\x01\x00\x01a\x80\x80\x80\x80\x08\x00\x00\x00\x00\x00"))},
+		{"mode overflows", withCRC([]byte(head + "\x01\x01\x00\x01a\x80\x80\x80\x80\x10\x00\x00\x00\x00\x00"))},
+		{"entry past TruncatedAt", withCRC([]byte("tvsnap1\n\x01\x00\x01\x01\x01a" + entry("", "b")))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,7 +133,7 @@ func TestSnapshotUnmarshalRejects(t *testing.T) {
 	}
 	// Sanity: the hand-built entry layout is accepted when well formed.
 	var s Snapshot
-	if err := s.UnmarshalBinary(withCRC([]byte(head + "\x02" + entry("", "a") + entry("a", "/b")))); err != nil {
+	if err := s.UnmarshalBinary(withCRC([]byte(head + "\x02\x04" + entry("", "a") + entry("a", "/b")))); err != nil {
 		t.Errorf("UnmarshalBinary(well-formed hand-built) = %v", err)
 	}
 }

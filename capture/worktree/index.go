@@ -120,7 +120,10 @@ func ParseIndex(data []byte, opts IndexOptions) (*Index, error) {
 	if uint64(n) > uint64(len(body))/uint64(40+hashLen) {
 		return nil, fmt.Errorf("entry count %d exceeds file size", n)
 	}
-	p := &indexParser{buf: body, off: 12, version: idx.Version, hashLen: hashLen}
+	// Paths (versions 2 and 3) are sliced from one copy of the data, and
+	// object ids from one hex string, instead of two allocations an entry.
+	p := &indexParser{buf: body, str: string(body), off: 12, version: idx.Version, hashLen: hashLen}
+	p.hex = make([]byte, 0, int(n)*2*hashLen)
 	idx.Entries = make([]IndexEntry, 0, n)
 	for i := uint32(0); i < n; i++ {
 		e, err := p.entry()
@@ -134,6 +137,10 @@ func ParseIndex(data []byte, opts IndexOptions) (*Index, error) {
 	}
 	if err := skipExtensions(body[p.off:]); err != nil {
 		return nil, err
+	}
+	ids, w := string(p.hex), 2*hashLen
+	for i := range idx.Entries {
+		idx.Entries[i].OID = ids[i*w : (i+1)*w]
 	}
 	return idx, nil
 }
@@ -167,6 +174,8 @@ func entryLess(a, b *IndexEntry) bool {
 
 type indexParser struct {
 	buf     []byte
+	str     string // buf as a string, for slicing paths out of
+	hex     []byte // hex object ids of the entries so far
 	off     int
 	version uint32
 	hashLen int
@@ -185,8 +194,8 @@ func (p *indexParser) entry() (IndexEntry, error) {
 	e := IndexEntry{
 		CtimeSec: u32(0), CtimeNsec: u32(4), MtimeSec: u32(8), MtimeNsec: u32(12),
 		Dev: u32(16), Ino: u32(20), Mode: u32(24), UID: u32(28), GID: u32(32), Size: u32(36),
-		OID: hex.EncodeToString(b[40 : 40+p.hashLen]),
 	}
+	p.hex = hex.AppendEncode(p.hex, b[40:40+p.hashLen])
 	if !validIndexMode(e.Mode) {
 		return IndexEntry{}, fmt.Errorf("invalid mode %o", e.Mode)
 	}
@@ -231,7 +240,7 @@ func (p *indexParser) nameV2(e *IndexEntry, b []byte, off, n int) error {
 	if end < 0 || (n < flagNameMask && end != n) || (n == flagNameMask && end < n) {
 		return errors.New("bad name length")
 	}
-	e.Path = string(b[off : off+end])
+	e.Path = p.str[p.off+off : p.off+off+end]
 	size := (off + end + 8) &^ 7
 	if size > len(b) || !allZero(b[off+end:size]) {
 		return errors.New("bad padding")

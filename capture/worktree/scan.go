@@ -90,6 +90,7 @@ func Scan(repo Repo, opts ScanOptions) (*Snapshot, error) {
 	if opts.ExcludesFile != "" {
 		w.ign.global = append(w.ign.global, readIgnore("", opts.ExcludesFile))
 	}
+	w.snap.Entries = make([]Entry, 0, min(len(w.idx.Entries)+len(w.idx.Entries)/8+64, w.opts.MaxFiles))
 	if _, err := os.Stat(repo.WorkTree); err != nil {
 		return nil, fmt.Errorf("scanning %s: %w", repo.WorkTree, err)
 	}
