@@ -81,13 +81,13 @@ func Summary(c *CommitAttribution) string {
 		return "TraceVault: AI-assisted per commit trailer (" + strings.TrimSpace(strings.Join(as, ", ")) + "); lines unknown"
 	}
 	if total == 0 {
-		return fmt.Sprintf("TraceVault: no added lines; %d session(s)", len(c.Sessions))
+		return "TraceVault: no added lines; " + plural(len(c.Sessions), "session")
 	}
 	s := fmt.Sprintf("TraceVault: %.0f%% AI (%d of %d added lines)", c.AIPercent(), c.AILines, total)
 	if len(who) > 0 {
 		s += " by " + strings.Join(who, ", ")
 	}
-	return s + fmt.Sprintf(" in %d session(s)", len(c.Sessions))
+	return s + " in " + plural(len(c.Sessions), "session")
 }
 
 func esc(s string) string {
@@ -226,4 +226,11 @@ func (n *Note) parseLine(line string) error {
 		n.Assisted = append(n.Assisted, Assist{Agent: u[2], Model: u[3], Trailer: u[4]})
 	}
 	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }

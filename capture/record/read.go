@@ -149,3 +149,9 @@ func Verify(ref string, chain []Stored, allowed *sigkey.AllowedSigners) error {
 	}
 	return nil
 }
+
+// ReadRecordCommit reads the record stored in one chain commit (shape
+// checked, signature not verified).
+func ReadRecordCommit(ctx context.Context, s gitstore.Objects, h gitstore.Hash) (*Stored, error) {
+	return readOne(ctx, s, h)
+}

@@ -168,3 +168,24 @@ func exitCode(err error) int {
 	}
 	return -1
 }
+
+// Git runs another git command on the repository (with the store's
+// --git-dir, and --work-tree when there is one) and returns its standard
+// output. Commands that need the work tree (blame, show of the index) use
+// it; the caller passes data on stdin, never in arguments.
+func (s *Store) Git(ctx context.Context, args ...string) ([]byte, error) {
+	pre := []string{"--git-dir=" + s.gitDir}
+	if s.workTree != "" {
+		pre = append(pre, "--work-tree="+s.workTree)
+	}
+	return s.exec(ctx, nil, append(pre, args...))
+}
+
+// GitStdin is Git with stdin.
+func (s *Store) GitStdin(ctx context.Context, stdin io.Reader, args ...string) ([]byte, error) {
+	pre := []string{"--git-dir=" + s.gitDir}
+	if s.workTree != "" {
+		pre = append(pre, "--work-tree="+s.workTree)
+	}
+	return s.exec(ctx, stdin, append(pre, args...))
+}

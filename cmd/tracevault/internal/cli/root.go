@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	cmdGitHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/githook"
 	cmdHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/hook"
 	cmdInit "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/initcmd"
 	cmdStats "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/stats"
@@ -32,6 +33,7 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		cmdInit.NewCmdInit(f, nil),
 		cmdUninstall.NewCmdUninstall(f, nil),
 		cmdHook.NewCmdHook(f, nil),
+		cmdGitHook.NewCmdGitHook(f, nil),
 		cmdStatus.NewCmdStatus(f, nil),
 		cmdStats.NewCmdStats(f, nil),
 		cmdUsage.NewCmdUsage(f, nil),

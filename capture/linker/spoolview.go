@@ -1,0 +1,176 @@
+package linker
+
+import (
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/tracevault/tracevault/capture"
+	"github.com/tracevault/tracevault/capture/assemble"
+	"github.com/tracevault/tracevault/capture/attribute"
+	"github.com/tracevault/tracevault/capture/hookrun"
+	"github.com/tracevault/tracevault/capture/pricing"
+	"github.com/tracevault/tracevault/capture/spool"
+)
+
+// observation is one observed file change with its session.
+type observation struct {
+	At      time.Time
+	Order   int // position in the spool, to keep same-time order
+	Session string
+	SessID  string
+	Agent   string
+	Edit    capture.FileEdit
+}
+
+// spoolView is the part of the spool post-commit looks at.
+type spoolView struct {
+	dir      spool.Dir
+	records  map[string][]spool.Record // spool name -> records
+	ids      map[string]string         // spool name -> session id
+	obs      []observation
+	sessions map[string]*capture.Session
+}
+
+// loadSpool reads every session's spool and collects observed edits made
+// after cutoff.
+func (l *Linker) loadSpool(cutoff time.Time) (*spoolView, error) {
+	v := &spoolView{dir: l.Spool, records: map[string][]spool.Record{}, ids: map[string]string{}, sessions: map[string]*capture.Session{}}
+	names, err := l.Spool.Sessions()
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, name := range names {
+		res, err := l.Spool.Read(name)
+		if err != nil {
+			return nil, err
+		}
+		v.records[name] = res.Records
+		id := name
+		for _, r := range res.Records {
+			if a, ok := hookrun.Lookup(r.Agent); ok && r.Invalid == "" {
+				if ev, err := a.Parse(r.Payload); err == nil && ev.SessionID != "" {
+					id = ev.SessionID
+					break
+				}
+			}
+		}
+		v.ids[name] = id
+		for _, r := range res.Records {
+			n++
+			if !r.At.After(cutoff) {
+				continue
+			}
+			for _, e := range r.Observed {
+				v.obs = append(v.obs, observation{At: r.At, Order: n, Session: name, SessID: id, Agent: canonicalAgent(r.Agent), Edit: e})
+			}
+		}
+	}
+	sort.SliceStable(v.obs, func(i, j int) bool {
+		if !v.obs[i].At.Equal(v.obs[j].At) {
+			return v.obs[i].At.Before(v.obs[j].At)
+		}
+		return v.obs[i].Order < v.obs[j].Order
+	})
+	return v, nil
+}
+
+func canonicalAgent(a string) string {
+	if ag, ok := hookrun.Lookup(a); ok {
+		return ag.Name
+	}
+	return a
+}
+
+// forPath returns the observations of a path (following a rename from
+// oldPath), in time order.
+func (v *spoolView) forPath(path, oldPath string) []observation {
+	var out []observation
+	for _, o := range v.obs {
+		if o.Edit.Path == path || (oldPath != "" && o.Edit.Path == oldPath) || (o.Edit.OldPath != "" && o.Edit.OldPath == oldPath && o.Edit.Path == path) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// steps turns observations into attribution steps; it also returns a map
+// from session id to spool name.
+func (v *spoolView) steps(obs []observation) ([]attribute.Step, map[string]string) {
+	names := map[string]string{}
+	var steps []attribute.Step
+	for _, o := range obs {
+		e := o.Edit
+		st := attribute.Step{}
+		if e.Before != "" {
+			if b, err := v.dir.Blob(e.Before); err == nil {
+				s := string(b)
+				st.Before = &s
+			}
+		}
+		if e.Op != capture.OpDelete {
+			b, err := v.dir.Blob(e.After)
+			if err != nil {
+				if errors.Is(err, spool.ErrNoBlob) || e.After == "" {
+					continue // content unknown (too large): the step cannot be replayed
+				}
+				continue
+			}
+			s := string(b)
+			st.After = &s
+		}
+		if e.Human {
+			st.Origin = attribute.Origin{Kind: attribute.Human}
+		} else {
+			st.Origin = attribute.Origin{Kind: attribute.AI, SessionID: o.SessID, Agent: o.Agent, ToolUseID: e.ToolUseID,
+				Model: v.modelAt(o.Session, e.AgentID, o.At)}
+			names[o.SessID] = o.Session
+		}
+		steps = append(steps, st)
+	}
+	return steps, names
+}
+
+// modelAt finds the model that was answering when an edit happened: the
+// latest usage entry of the same (sub)agent at or before t.
+func (v *spoolView) modelAt(name, agentID string, t time.Time) string {
+	var best, first string
+	var bestAt time.Time
+	for _, r := range v.records[name] {
+		for _, u := range r.Usage {
+			if u.Model == "" || u.Model == "<synthetic>" || u.AgentID != agentID {
+				continue
+			}
+			if first == "" {
+				first = u.Model
+			}
+			if !u.Time.After(t) && !u.Time.Before(bestAt) {
+				best, bestAt = u.Model, u.Time
+			}
+		}
+	}
+	if best == "" {
+		best = first
+	}
+	if best == "" {
+		// Usage is read at Stop; before that, the payloads may name it.
+		if s := v.sessions[name]; s != nil && len(s.Models) > 0 {
+			return s.Models[0]
+		}
+	}
+	return best
+}
+
+// session assembles the session stored under a spool name.
+func (v *spoolView) session(name string, author capture.Identity, prices *pricing.Table) *capture.Session {
+	if s := v.sessions[name]; s != nil {
+		return s
+	}
+	s := assemble.Session(v.records[name], assemble.Options{Author: author, Prices: prices})
+	if s.ID == "" {
+		s.ID = v.ids[name]
+	}
+	v.sessions[name] = s
+	return s
+}

@@ -1,0 +1,180 @@
+// Package githook implements "tracevault git-hook NAME": the work git hooks
+// installed by init hand over to (post-commit, post-rewrite, pre-push). It
+// never fails a commit or a rewrite; problems are logged to
+// .git/tracevault/hook.log and shown as a warning.
+package githook
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tracevault/tracevault/capture/linker"
+	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
+	"github.com/tracevault/tracevault/cmd/tracevault/internal/repoctx"
+	"github.com/tracevault/tracevault/gitstore"
+)
+
+// Options are git-hook's inputs.
+type Options struct {
+	Hook string
+	Args []string
+}
+
+// NewCmdGitHook returns the git-hook command.
+func NewCmdGitHook(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{}
+	return &cobra.Command{
+		Use:    "git-hook HOOK [ARGS...]",
+		Short:  "Run TraceVault's part of a git hook (called by the hooks init installs)",
+		Hidden: true,
+		Args:   cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Hook, opts.Args = args[0], args[1:]
+			switch opts.Hook {
+			case "post-commit", "post-rewrite", "pre-push":
+			default:
+				return cmdutil.FlagErrorf("unknown hook %q (want post-commit, post-rewrite or pre-push)", opts.Hook)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			return run(ctx, f, opts)
+		},
+	}
+}
+
+func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	r, err := repoctx.Open(ctx, f)
+	if err != nil {
+		fmt.Fprintf(f.IOStreams.ErrOut, "tracevault: %s: %v\n", opts.Hook, err)
+		return nil
+	}
+	defer r.Close()
+	switch opts.Hook {
+	case "post-commit":
+		err = postCommit(ctx, f, r)
+	case "post-rewrite":
+		err = postRewrite(ctx, f, r, opts)
+	case "pre-push":
+		return prePush(ctx, f, r, opts)
+	}
+	if err != nil {
+		r.Spool.Log("git-hook %s: %v", opts.Hook, err)
+		fmt.Fprintf(f.IOStreams.ErrOut, "tracevault: %s: %v (logged in .git/tracevault/hook.log; the commit is unaffected)\n", opts.Hook, err)
+	}
+	return nil
+}
+
+func newLinker(r *repoctx.Repo) (*linker.Linker, error) {
+	w, err := r.Writer()
+	if err != nil {
+		return nil, err
+	}
+	prices, err := r.Prices()
+	if err != nil {
+		return nil, err
+	}
+	return &linker.Linker{Store: r.Store, Spool: r.Spool, Writer: w, Prices: prices, Author: r.Author}, nil
+}
+
+func postCommit(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo) error {
+	head, err := r.Head(ctx)
+	if err != nil {
+		return err
+	}
+	l, err := newLinker(r)
+	if err != nil {
+		return err
+	}
+	c, err := gitstore.ReadCommit(ctx, r.Store, head)
+	if err != nil {
+		return err
+	}
+	sources, err := l.SourcesOf(ctx, r.Store.GitDir(), head, c.Message, func(h gitstore.Hash) (string, error) {
+		return patchID(ctx, r, h)
+	}, func() ([]gitstore.Hash, error) {
+		all, err := r.Notes().ReadAll(ctx)
+		var out []gitstore.Hash
+		for h := range all {
+			out = append(out, h)
+		}
+		return out, err
+	})
+	if err != nil {
+		return err
+	}
+	res, err := l.PostCommit(ctx, head, sources)
+	if err != nil {
+		return err
+	}
+	report(f, res)
+	return nil
+}
+
+func patchID(ctx context.Context, r *repoctx.Repo, h gitstore.Hash) (string, error) {
+	diff, err := r.Store.Git(ctx, "show", "--format=", "-p", h.String())
+	if err != nil {
+		return "", err
+	}
+	out, err := r.Store.GitStdin(ctx, strings.NewReader(string(diff)), "patch-id", "--stable")
+	if err != nil {
+		return "", err
+	}
+	id, _, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
+	return id, nil
+}
+
+func postRewrite(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo, opts *Options) error {
+	in, err := io.ReadAll(io.LimitReader(f.IOStreams.In, 64<<20))
+	if err != nil {
+		return err
+	}
+	rws, err := linker.ParseRewrites(string(in))
+	if err != nil {
+		return err
+	}
+	l, err := newLinker(r)
+	if err != nil {
+		return err
+	}
+	res, err := l.Rewritten(ctx, rws)
+	for _, x := range res {
+		report(f, x)
+	}
+	return err
+}
+
+func report(f *cmdutil.Factory, res *linker.Result) {
+	if res == nil || res.Attr == nil || os.Getenv("TRACEVAULT_QUIET") != "" {
+		return
+	}
+	fmt.Fprintf(f.IOStreams.ErrOut, "tracevault: %.12s %s\n", res.Commit, strings.TrimPrefix(firstLine(res.Note), "TraceVault: "))
+}
+
+func firstLine(b []byte) string {
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "TraceVault: ") {
+			return l
+		}
+	}
+	return ""
+}
+
+// prePush is completed by the sync and policy slices: for now it lets the
+// push go.
+func prePush(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo, opts *Options) error {
+	_ = ctx
+	_ = f
+	_ = r
+	_ = opts
+	return nil
+}
