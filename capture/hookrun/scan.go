@@ -207,6 +207,7 @@ func (h *hook) dirtyVsIndex(cur *worktree.Snapshot) []string {
 	sort.Strings(out)
 	return out
 }
+
 // agentAfters returns the content hash each file had after the last agent
 // file-tool edit.
 func (h *hook) agentAfters() map[string]string {
