@@ -55,6 +55,11 @@
 // classes are not scopes; methods of an anonymous class are qualified by
 // the enclosing method.
 //
+// In every language a declaration without a body (a Java interface or
+// abstract method, a Rust fn signature in a trait, a TypeScript method
+// signature or overload, a Go interface method) is not a scope of its own:
+// it is a line of the type that declares it.
+//
 // # Fallback
 //
 // Unsupported files are split into paragraphs: maximal runs of non-blank
