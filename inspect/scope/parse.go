@@ -86,6 +86,16 @@ func load(l Language) (*grammar, *compiled, error) {
 	return g, c, c.err
 }
 
+// MaxDepth is the deepest nesting of definitions [Lines] reports. Lines of
+// a definition nested deeper belong to its ancestor at that depth; the cap
+// keeps machine-generated or hostile input from costing time and memory
+// quadratic in its nesting.
+const MaxDepth = 32
+
+// maxName is the longest name, in bytes, taken from the source for one
+// definition; a longer one is cut and ends in "…".
+const maxName = 200
+
 // errNoTree reports that tree-sitter returned no tree.
 var errNoTree = errors.New("tree-sitter returned no tree")
 
@@ -146,6 +156,9 @@ func collect(g *grammar, nodes []*sitter.Node, src []byte) []*frame {
 			stack = stack[:len(stack)-1]
 		}
 		outer := stack[len(stack)-1]
+		if len(stack) > MaxDepth {
+			continue // deeper definitions belong to their ancestor at MaxDepth
+		}
 		d, ok := g.describe(n, src, outer)
 		if !ok || d.name == "" {
 			continue
