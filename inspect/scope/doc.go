@@ -22,7 +22,7 @@
 //
 // Go: function "Run"; method "(*Server).Handle", "Server.String",
 // "(*Set[...]).Add" (the runtime's names, as in stack traces); struct,
-// interface or type "Config" for each type spec, a lone "type X ..."
+// interface or type "Config" for each type spec or alias, a lone "type X ..."
 // starting at its keyword; a func literal initialising a package-level var
 // is function "handler"; any other func literal is closure "Run.func1",
 // "Run.func1.1", "glob..func1", numbered in source order as the compiler

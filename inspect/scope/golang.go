@@ -9,7 +9,7 @@ import (
 
 var goGrammar = &grammar{
 	lang:     golang.GetLanguage,
-	types:    []string{"function_declaration", "method_declaration", "type_spec", "func_literal"},
+	types:    []string{"function_declaration", "method_declaration", "type_spec", "type_alias", "func_literal"},
 	describe: describeGo,
 }
 
@@ -20,7 +20,7 @@ func describeGo(n *sitter.Node, src []byte, outer *frame) (def, bool) {
 	case "method_declaration":
 		name := fieldText(n, "name", src)
 		return def{kind: KindMethod, name: goReceiver(n, src) + "." + name}, name != ""
-	case "type_spec":
+	case "type_spec", "type_alias":
 		return describeGoType(n, src, outer), true
 	case "func_literal":
 		return describeGoFuncLit(n, src, outer), true

@@ -2,8 +2,10 @@ package scope
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +33,7 @@ func checkLines(t *testing.T, path string, src []byte, got [][]Scope) {
 // testdataFiles returns the testdata sources by path.
 func testdataFiles(t testing.TB) map[string][]byte {
 	t.Helper()
-	files, err := filepath.Glob("testdata/*")
+	files, err := filepath.Glob("testdata/*.*") // not testdata/fuzz
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,4 +199,35 @@ func BenchmarkLinesTS130K(b *testing.B) {
 // BenchmarkFallback splits a 130 KB file without a grammar into blocks.
 func BenchmarkFallback(b *testing.B) {
 	benchLines(b, "big.txt", benchInput(b, "testdata/store.ts", "", 0, 130<<10))
+}
+
+// TestLinesConcurrent scopes files from many goroutines at once: parsers
+// are pooled and queries shared, so results must not depend on timing.
+func TestLinesConcurrent(t *testing.T) {
+	files := testdataFiles(t)
+	want := map[string][]string{}
+	for path, src := range files {
+		got, err := Lines(path, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[path] = labels(got)
+	}
+	errs := make(chan error, 8*len(files))
+	for range 8 {
+		for path, src := range files {
+			go func() {
+				got, err := Lines(path, src)
+				if err == nil && !slices.Equal(labels(got), want[path]) {
+					err = fmt.Errorf("Lines(%q) differs under concurrency", path)
+				}
+				errs <- err
+			}()
+		}
+	}
+	for range 8 * len(files) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
 }

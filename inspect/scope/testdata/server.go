@@ -93,3 +93,6 @@ func main() { // want: function main
 		defaultHandler(w, r)
 	})) // want: closure main.func1
 } // want: function main
+
+// Handler is an alias kept for callers.
+type Handler = http.HandlerFunc // want: type Handler
