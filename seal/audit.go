@@ -55,10 +55,13 @@ func Audit(ctx context.Context, store HashStore, records RecordReader, org strin
 	if err := a.openCheckpoint(known); err != nil {
 		return AuditReport{}, err
 	}
-	for s := int64(0); s < a.cp.Size; s += auditChunk {
-		if err := a.chunk(s, min(s+auditChunk, a.cp.Size)); err != nil {
+	for s := int64(0); s < a.n; s += auditChunk {
+		if err := a.chunk(s, min(s+auditChunk, a.n)); err != nil {
 			return AuditReport{}, err
 		}
+	}
+	if a.n < a.cp.Size {
+		return AuditReport{}, tamper(TamperLeaf, a.n, "missing: the checkpoint covers %d leaves, the store has %d", a.cp.Size, a.n)
 	}
 	return AuditReport{Leaves: a.cp.Size, Checkpoint: a.cp}, nil
 }
@@ -69,6 +72,7 @@ type auditor struct {
 	records RecordReader
 	org     string
 	cp      Checkpoint
+	n       int64 // leaves to audit: the store's, or the checkpoint's if fewer
 	f       frontier
 	prev    Leaf
 	prevH   tlog.Hash
@@ -102,19 +106,17 @@ func (a *auditor) openCheckpoint(known note.Verifiers) error {
 		return tamper(TamperCheckpoint, size, "origin %q is not the signing key's name %q", cp.Origin, nt.Sigs[0].Name)
 	case cp.Size != size:
 		return tamper(TamperCheckpoint, size, "stored for size %d but signs size %d", size, cp.Size)
-	case cp.Size > n:
-		return tamper(TamperLeaf, n, "missing: the checkpoint covers %d leaves, the store has %d", cp.Size, n)
 	case cp.Size < n:
 		return tamper(TamperCheckpoint, size, "leaves %d-%d are not covered by any checkpoint", cp.Size, n-1)
 	}
-	a.cp = cp
+	a.cp, a.n = cp, min(n, cp.Size)
 	return nil
 }
 
 // chunk audits leaves [s, e).
 func (a *auditor) chunk(s, e int64) error {
 	// One leaf of lookahead tells a changed leaf from a changed stored hash.
-	leaves, err := a.store.ReadLeaves(a.ctx, a.org, s, min(e+1, a.cp.Size))
+	leaves, err := a.store.ReadLeaves(a.ctx, a.org, s, min(e+1, a.n))
 	if err != nil {
 		return fmt.Errorf("auditing %s: reading leaves %d-%d: %w", a.org, s, e-1, err)
 	}
@@ -131,7 +133,7 @@ func (a *auditor) chunk(s, e int64) error {
 	if err != nil {
 		return fmt.Errorf("auditing %s: reading hashes of leaves %d-%d: %w", a.org, s, e-1, err)
 	}
-	if int64(len(leaves)) != min(e+1, a.cp.Size)-s || int64(len(recs)) != e-s || len(stored) != len(idx) {
+	if int64(len(leaves)) != min(e+1, a.n)-s || int64(len(recs)) != e-s || len(stored) != len(idx) {
 		return fmt.Errorf("auditing %s: store returned wrong counts for leaves %d-%d", a.org, s, e-1)
 	}
 	for i := s; i < e; i++ {
@@ -187,7 +189,7 @@ func (a *auditor) leaf(i int64, b, next, rec []byte, stored []tlog.Hash) error {
 // leaf, by the signed root. Then the stored hash is what changed.
 func (a *auditor) storedHashWrong(h tlog.Hash, next []byte) bool {
 	if next == nil {
-		return a.f.root() == a.cp.Root
+		return a.f.n == a.cp.Size && a.f.root() == a.cp.Root
 	}
 	nl, err := ParseLeaf(next)
 	return err == nil && nl.Prev == h
