@@ -94,8 +94,11 @@ func (l *Log) appendLocked(ctx context.Context, org string, entries []Entry) ([]
 	var prev tlog.Hash
 	if n > 0 {
 		last, err := l.store.ReadLeaves(ctx, org, n-1, n)
-		if err != nil || len(last) != 1 {
-			return nil, fmt.Errorf("reading leaf %d: %w", n-1, errors.Join(err, ErrNotFound))
+		if err != nil {
+			return nil, fmt.Errorf("reading leaf %d: %w", n-1, err)
+		}
+		if len(last) != 1 {
+			return nil, fmt.Errorf("reading leaf %d: store returned %d leaves", n-1, len(last))
 		}
 		pl, err := ParseLeaf(last[0])
 		if err != nil {
