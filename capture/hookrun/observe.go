@@ -134,6 +134,7 @@ func (h *hook) tailUsage() {
 				st.AgentState[p] = next
 			}
 			h.rec.Usage = append(h.rec.Usage, entries...)
+			h.addUsage(st, entries)
 		}
 		return nil
 	})

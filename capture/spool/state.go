@@ -3,6 +3,7 @@ package spool
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/tracevault/tracevault/capture"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -16,6 +17,15 @@ type State struct {
 	AgentState map[string]json.RawMessage `json:"agent_state,omitempty"`
 	// Started is set once the session's first event was recorded.
 	Started bool `json:"started,omitempty"`
+	// Model is the model seen last in the transcript.
+	Model string `json:"model,omitempty"`
+	// Usage sums the session's usage so far (for budgets), and Requests
+	// holds each request's counted tokens by de-duplication key, so a later,
+	// larger copy of a request only adds its difference.
+	Usage    capture.ModelUsage        `json:"usage"`
+	Requests map[string]capture.Tokens `json:"requests,omitempty"`
+	// Secrets counts secrets redacted from the session's payloads.
+	Secrets int `json:"secrets,omitempty"`
 }
 
 // WithState loads the session's state under an exclusive lock, calls fn, and
