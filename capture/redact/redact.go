@@ -287,7 +287,7 @@ func (sc *scan) emit(ri, start, end int) {
 	}
 	v := sc.b[start:end]
 	rl := sc.r.rules[ri]
-	if bytes.Contains(v, []byte(markerPrefix)) || sc.r.allow[string(v)] {
+	if overlapsMarker(sc.b, start, end) || sc.r.allow[string(v)] {
 		return
 	}
 	if !rl.keepPlaceholders && (isDocExample(v) || hasRun(v, 6)) {
@@ -304,6 +304,25 @@ func (sc *scan) emit(ri, start, end int) {
 		end++
 	}
 	sc.cands = append(sc.cands, candidate{rule: ri, start: start, end: end})
+}
+
+// overlapsMarker reports whether b[start:end] overlaps a marker, so that
+// no rule ever reads part of a marker as a secret.
+func overlapsMarker(b []byte, start, end int) bool {
+	const maxMarker = 64
+	lo, hi := max(0, start-maxMarker), min(len(b), end+len(markerPrefix)-1)
+	for {
+		i := bytes.Index(b[lo:hi], []byte(markerPrefix))
+		if i < 0 || lo+i >= end {
+			return false
+		}
+		m := lo + i
+		j := bytes.IndexByte(b[m:min(len(b), m+maxMarker)], ']')
+		if j >= 0 && m+j >= start {
+			return true
+		}
+		lo = m + 1
+	}
 }
 
 // result sorts and merges the candidates into findings.

@@ -15,8 +15,8 @@ type rule struct {
 	bound      bool     // keywords must not follow an ASCII letter or digit
 
 	re        func() *regexp.Regexp
-	group     int      // submatch holding the secret; -1: the first that took part
-	back, fwd int      // how far from a keyword a match may start and end
+	group     int // submatch holding the secret; -1: the first that took part
+	back, fwd int // how far from a keyword a match may start and end
 	match     func(sc *scan, ri, start, end int)
 	check     func(v []byte) bool // extra test of the secret itself
 	prio      int                 // which rule names merged findings
@@ -78,8 +78,8 @@ func builtinRules() []*rule {
 			re: lazy(`(?i)(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,100}={0,2})`)},
 		{id: "azure-sas-token", ciKeywords: []string{"sig="}, group: 1, back: 1, fwd: 130, prio: prioSpecific,
 			re: lazy(`[?&;][Ss][Ii][Gg]=([A-Za-z0-9%+/=]{30,120})`)},
-		infix("azure-client-secret", []string{"Q~"},
-			`(?:^|[^A-Za-z0-9_~.\-])([A-Za-z0-9_~.\-]{3}[0-9]Q~[A-Za-z0-9_~.\-]{31,34})(?:$|[^A-Za-z0-9_~.\-])`, 8, 40),
+		{id: "azure-client-secret", keywords: []string{"Q~"}, group: 1, back: 8, fwd: 40, prio: prioSpecific,
+			re: lazy(`(?:^|[^A-Za-z0-9_~.\-])([A-Za-z0-9_~.\-]{3}[0-9]Q~[A-Za-z0-9_~.\-]{31,34})(?:$|[^A-Za-z0-9_~.\-])`)},
 		token("github-token", []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, `\bgh[pousr]_[A-Za-z0-9]{36,251}\b`, 260),
 		token("github-fine-grained-pat", []string{"github_pat_"}, `\bgithub_pat_[A-Za-z0-9_]{50,255}\b`, 270),
 		token("gitlab-token", []string{"glpat-", "gldt-", "glptt-", "glrt-", "gloas-", "glsoat-", "glffct-", "glcbt-", "glimt-", "glagent-", "glft-", "GR1348941"},
@@ -103,7 +103,7 @@ func builtinRules() []*rule {
 			re: lazy(`(?i)heroku[A-Za-z0-9_.\-]{0,40}\\?["']?[ \t]*(?:=|:=|:|=>)[ \t]*\\?["']?(` + uuidRE + `)\b|\b(HRKU-[A-Za-z0-9_\-]{60})`)},
 		assigned("okta-api-token", []string{"okta"}, `00[A-Za-z0-9_\-]{40}`),
 		token("atlassian-api-token", []string{"ATATT3", "ATCTT3"}, `\bAT[AC]TT3[A-Za-z0-9_\-=]{150,300}`, 310),
-		token("doppler-token", []string{"dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit."}, `\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}\b`, 60),
+		token("doppler-token", []string{"dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit."}, `\bdp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_\-]{1,40}\.)?[A-Za-z0-9]{40,44}\b`, 100),
 		token("vault-token", []string{"hvs.", "hvb.", "hvr."}, `\bhv[sbr]\.[A-Za-z0-9_\-]{24,512}`, 520),
 		token("grafana-token", []string{"glc_", "glsa_", "eyJrIjoi"}, `\b(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[a-fA-F0-9]{8}|eyJrIjoi[A-Za-z0-9+/]{50,400}={0,2})`, 410),
 		token("pulumi-token", []string{"pul-"}, `\bpul-[a-f0-9]{40}\b`, 44),
@@ -111,7 +111,8 @@ func builtinRules() []*rule {
 		token("notion-token", []string{"secret_", "ntn_"}, `\b(?:secret_[A-Za-z0-9]{43}|ntn_[A-Za-z0-9]{46})\b`, 52),
 		{id: "discord-bot-token", keywords: []string{"MT"}, bound: true, ciKeywords: []string{"discord"}, back: 200, fwd: 300, prio: prioSpecific,
 			re: lazy(`\b[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40}\b`)},
-		infix("telegram-bot-token", []string{":AA"}, `\b[0-9]{8,10}:AA[A-Za-z0-9_\-]{33}\b`, 12, 40),
+		{id: "telegram-bot-token", keywords: []string{":AA"}, group: 1, back: 12, fwd: 40, prio: prioSpecific,
+			re: lazy(`(?:^|[^0-9])([0-9]{8,10}:AA[A-Za-z0-9_\-]{33})\b`)},
 		token("square-token", []string{"sq0atp-", "sq0csp-", "EAAA"}, `\b(?:sq0(?:atp|csp)-[A-Za-z0-9_\-]{22,60}|EAAA[A-Za-z0-9_\-+]{60})\b`, 70),
 		token("facebook-access-token", []string{"EAA"}, `\bEAA[A-Za-z0-9]{100,400}`, 410),
 		infix("braintree-access-token", []string{"access_token$production$", "access_token$sandbox$"},
@@ -138,7 +139,7 @@ func builtinRules() []*rule {
 		{id: "bearer-token", ciKeywords: []string{"bearer"}, group: 1, fwd: 2100, prio: prioGeneric, check: randomLooking,
 			re: lazy(`(?i)\bbearer[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)`)},
 		{id: "basic-auth", ciKeywords: []string{"basic"}, group: 1, fwd: 1100, prio: prioGeneric, check: basicCredentials,
-			re: lazy(`(?i)\bbasic[ \t]+([A-Za-z0-9+/]{8,1024}={0,2})`)},
+			re: lazy(`(?i)\bbasic[ \t]+([A-Za-z0-9+/]{8,1000}={0,2})`)},
 		{id: "password-assignment", ciKeywords: []string{"pass", "pwd"}, match: matchAssignment, prio: prioGeneric, class: keyPassword},
 		{id: "secret-assignment", ciKeywords: secretKeywords, match: matchAssignment, prio: prioGeneric, class: keySecret},
 	}
