@@ -103,7 +103,7 @@ func skipBlanks(b []byte, i int) int {
 }
 
 // maxValue bounds a value; longer ones are not passwords or API keys.
-const maxValue = 4096
+const maxValue = 1024
 
 // readValue reads the literal at b[p:]: quoted (with backslash escapes
 // kept whole), quoted with escaped quotes (\"v\" inside an encoded string),
@@ -169,7 +169,9 @@ func plausibleValue(c keyClass, v []byte, quoted, env bool) bool {
 		if len(v) < 6 || !quoted && !env && !hasDigit(v) && !hasSymbol(v) {
 			return false
 		}
-		return bytes.IndexByte(v, ' ') < 0 || hasDigit(v) || hasSymbol(v)
+		// One space may be a passphrase; more reads as prose ("pass": "Great point, …").
+		spaces := bytes.Count(v, []byte(" "))
+		return spaces == 0 || spaces == 1 && (hasDigit(v) || hasSymbol(v))
 	case keySecret:
 		if bytes.ContainsAny(v, " \t") || bytes.Contains(v, []byte("://")) || isPath(v) {
 			return false

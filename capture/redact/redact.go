@@ -210,6 +210,7 @@ type scan struct {
 	b     []byte
 	cands []candidate
 	pend  []window // per rule, the region its pattern still has to search
+	pem   pemSearch
 }
 
 type window struct {
@@ -225,6 +226,9 @@ func (sc *scan) hit(k *keyword, start, end int) bool {
 	rl := sc.r.rules[k.rule]
 	if rl.match != nil {
 		rl.match(sc, k.rule, start, end)
+		return true
+	}
+	if rl.gate != nil && !rl.gate(sc.b, start, end) {
 		return true
 	}
 	ws, we := max(0, start-rl.back), min(len(sc.b), end+rl.fwd)

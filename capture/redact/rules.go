@@ -19,6 +19,9 @@ type rule struct {
 	back, fwd int // how far from a keyword a match may start and end
 	match     func(sc *scan, ri, start, end int)
 	check     func(v []byte) bool // extra test of the secret itself
+	// gate, when set, is a cheap test of the bytes around a keyword that
+	// must pass before the pattern is searched near it.
+	gate func(b []byte, start, end int) bool
 	prio      int                 // which rule names merged findings
 	class     keyClass            // for the assignment rules, the keys they accept
 	// keepPlaceholders skips the placeholder tests (long runs of one
@@ -134,11 +137,11 @@ func builtinRules() []*rule {
 		token("dynatrace-token", []string{"dt0c01."}, `\bdt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}\b`, 100),
 		{id: "jwt", keywords: []string{"eyJ"}, bound: true, fwd: 8192, prio: prioSpecific, keepPlaceholders: true,
 			re: lazy(`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*`)},
-		{id: "url-password", ciKeywords: []string{"://"}, group: 1, back: 40, fwd: 512, prio: prioSpecific, check: plausibleURLPassword,
+		{id: "url-password", ciKeywords: []string{"://"}, gate: hasUserinfo, group: 1, back: 40, fwd: 512, prio: prioSpecific, check: plausibleURLPassword,
 			re: lazy(`\b[A-Za-z][A-Za-z0-9+.\-]{1,30}://[^\s:/?#@"'\\<>]*:([^\s/?#"'\\<>]+)@[A-Za-z0-9.\-\[]`)},
-		{id: "bearer-token", ciKeywords: []string{"bearer"}, group: 1, fwd: 2100, prio: prioGeneric, check: randomLooking,
+		{id: "bearer-token", ciKeywords: []string{"bearer"}, gate: spaceThenToken, group: 1, fwd: 2100, prio: prioGeneric, check: randomLooking,
 			re: lazy(`(?i)\bbearer[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)`)},
-		{id: "basic-auth", ciKeywords: []string{"basic"}, group: 1, fwd: 1100, prio: prioGeneric, check: basicCredentials,
+		{id: "basic-auth", ciKeywords: []string{"basic"}, gate: spaceThenToken, group: 1, fwd: 1100, prio: prioGeneric, check: basicCredentials,
 			re: lazy(`(?i)\bbasic[ \t]+([A-Za-z0-9+/]{8,1000}={0,2})`)},
 		{id: "password-assignment", ciKeywords: []string{"pass", "pwd"}, match: matchAssignment, prio: prioGeneric, class: keyPassword},
 		{id: "secret-assignment", ciKeywords: secretKeywords, match: matchAssignment, prio: prioGeneric, class: keySecret},
@@ -151,6 +154,37 @@ func builtinRules() []*rule {
 var secretKeywords = []string{
 	"secret", "token", "api_key", "apikey", "access_key", "accesskey", "private_key", "privatekey",
 	"credential", "creds", "auth", "signing_key", "signingkey", "encryption_key", "master_key", "session_key",
+}
+
+// hasUserinfo is the gate of url-password: the authority after "://"
+// holds a ':' and then an '@'.
+func hasUserinfo(b []byte, _, end int) bool {
+	colon := false
+	for i := end; i < min(len(b), end+256); i++ {
+		switch b[i] {
+		case ':':
+			colon = true
+		case '@':
+			return colon
+		case '/', ' ', '\t', '\n', '\r', '"', '\'', '\\', '<', '>', '?', '#':
+			return false
+		}
+	}
+	return false
+}
+
+// spaceThenToken is the gate of the Authorization schemes: blanks, then
+// at least eight token bytes.
+func spaceThenToken(b []byte, _, end int) bool {
+	i := skipBlanks(b, end)
+	if i == end {
+		return false
+	}
+	j := i
+	for j < len(b) && j-i < 8 && isTokenByte(b[j]) {
+		j++
+	}
+	return j-i == 8
 }
 
 func withCheck(r *rule, check func([]byte) bool) *rule {
