@@ -21,9 +21,9 @@ type rule struct {
 	check     func(v []byte) bool // extra test of the secret itself
 	// gate, when set, is a cheap test of the bytes around a keyword that
 	// must pass before the pattern is searched near it.
-	gate func(b []byte, start, end int) bool
-	prio      int                 // which rule names merged findings
-	class     keyClass            // for the assignment rules, the keys they accept
+	gate  func(b []byte, start, end int) bool
+	prio  int      // which rule names merged findings
+	class keyClass // for the assignment rules, the keys they accept
 	// keepPlaceholders skips the placeholder tests (long runs of one
 	// character, "EXAMPLE"), for rules whose secrets legitimately hold them.
 	keepPlaceholders bool
