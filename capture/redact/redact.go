@@ -163,7 +163,24 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	if len(f) == 0 {
 		return b
 	}
-	return apply(b, f)
+	return r.settle(apply(b, f))
+}
+
+// maxPasses bounds settle.
+const maxPasses = 4
+
+// settle redacts again until nothing changes: a marker's closing bracket
+// is a word boundary, so a secret glued to one just redacted becomes
+// visible only then. It keeps redaction idempotent.
+func (r *Redactor) settle(b []byte) []byte {
+	for i := 0; i < maxPasses; i++ {
+		f := r.Find(b)
+		if len(f) == 0 {
+			return b
+		}
+		b = apply(b, f)
+	}
+	return b
 }
 
 // String is [Redactor.Bytes] for strings.
@@ -173,7 +190,7 @@ func (r *Redactor) String(s string) string {
 	if len(f) == 0 {
 		return s
 	}
-	return string(apply(b, f))
+	return string(r.settle(apply(b, f)))
 }
 
 // apply replaces each finding in b with its marker.
