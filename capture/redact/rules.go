@@ -15,8 +15,8 @@ type rule struct {
 	bound      bool     // keywords must not follow an ASCII letter or digit
 
 	re        func() *regexp.Regexp
-	group     int      // submatch holding the secret; -1: the first that took part
-	back, fwd int      // how far from a keyword a match may start and end
+	group     int // submatch holding the secret; -1: the first that took part
+	back, fwd int // how far from a keyword a match may start and end
 	match     func(sc *scan, ri, start, end int)
 	check     func(v []byte) bool // extra test of the secret itself
 	prio      int                 // which rule names merged findings
