@@ -63,7 +63,9 @@ func (b *builder) add(r *spool.Record) {
 	}
 	if r.Invalid != "" {
 		s.Problems = append(s.Problems, r.At.Format(time.RFC3339)+": "+r.Invalid)
-		return
+		if len(r.Payload) == 0 || r.Payload[0] != '{' {
+			return // not an object: nothing to read (a salvaged record is)
+		}
 	}
 	agent, ok := hookrun.Lookup(r.Agent)
 	if !ok {
