@@ -138,7 +138,7 @@ func builtinRules() []*rule {
 		{id: "bearer-token", ciKeywords: []string{"bearer"}, group: 1, fwd: 2100, prio: prioGeneric, check: randomLooking,
 			re: lazy(`(?i)\bbearer[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)`)},
 		{id: "basic-auth", ciKeywords: []string{"basic"}, group: 1, fwd: 1100, prio: prioGeneric, check: basicCredentials,
-			re: lazy(`(?i)\bbasic[ \t]+([A-Za-z0-9+/]{8,1024}={0,2})`)},
+			re: lazy(`(?i)\bbasic[ \t]+([A-Za-z0-9+/]{8,1000}={0,2})`)},
 		{id: "password-assignment", ciKeywords: []string{"pass", "pwd"}, match: matchAssignment, prio: prioGeneric, class: keyPassword},
 		{id: "secret-assignment", ciKeywords: secretKeywords, match: matchAssignment, prio: prioGeneric, class: keySecret},
 	}
