@@ -44,8 +44,8 @@ func (h *hook) observe() {
 
 // sessionStart records where HEAD stood at the session's first event.
 func (h *hook) sessionStart() {
-	if h.ev.SessionID == "" {
-		return
+	if h.ev.SessionID == "" || h.dir.ReadState(h.ev.SessionID).Started {
+		return // the common case, read without the lock
 	}
 	err := h.dir.WithState(h.ev.SessionID, func(st *spool.State) error {
 		if st.Started {
