@@ -193,7 +193,6 @@ func expandBraces(s string) ([]string, error) {
 // String returns the pattern as written.
 func (g *glob) String() string { return g.src }
 
-
 // match reports whether s matches the glob. It does not allocate.
 func (g *glob) match(s string) bool {
 	for i := range g.alts {
