@@ -62,9 +62,10 @@ func (o *Options) defaults() {
 
 // Main runs the hook as a process: it returns the exit code and arranges a
 // watchdog so that the process never outlives its budget
-// (TRACEVAULT_HOOK_TIMEOUT, a Go duration, default 10s).
+// (TRACEVAULT_HOOK_TIMEOUT, a Go duration, default 25s: below the 30 s timeout
+// init gives agents, so the hook ends before the agent kills it).
 func Main(agent string) int {
-	budget := 10 * time.Second
+	budget := 25 * time.Second
 	if d, err := time.ParseDuration(os.Getenv("TRACEVAULT_HOOK_TIMEOUT")); err == nil && d > 0 {
 		budget = d
 	}
