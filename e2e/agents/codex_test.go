@@ -1,7 +1,6 @@
 package agents_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -9,7 +8,6 @@ import (
 
 	"github.com/tracevault/tracevault/capture"
 	"github.com/tracevault/tracevault/capture/hook/codex"
-	"github.com/tracevault/tracevault/capture/spool"
 	"github.com/tracevault/tracevault/internal/testapi/openai"
 )
 
@@ -61,28 +59,68 @@ func TestRealCodexCapture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names, _ := spool.ForGitDir(filepath.Join(repo, ".git")).Sessions()
-	t.Logf("spool sessions: %v; rollout session %s", names, r.SessionID)
+	if r.SessionID == "" || len(r.ToolCalls) != 3 {
+		t.Fatalf("rollout: session %q, %d tool calls", r.SessionID, len(r.ToolCalls))
+	}
 
+	// The session TraceVault assembled from the hooks.
 	st, raw := e.status(repo, r.SessionID)
-	t.Logf("status: %s", raw)
-	if st.Session.ID != r.SessionID || st.Session.Agent != capture.AgentCodex || !st.Session.Ended || st.Prompts != 1 {
-		t.Errorf("status session = %+v, prompts %d", st.Session, st.Prompts)
+	if st.Session.ID != r.SessionID || st.Session.Agent != capture.AgentCodex || !st.Session.Ended || st.Prompts != 1 ||
+		!cmp.Equal(st.Session.Models, []string{codexModel}) {
+		t.Errorf("status session = %+v, prompts %d\n%s", st.Session, st.Prompts, raw)
 	}
 	if diff := cmp.Diff([]string{"hello.py", "notes.txt"}, st.FilesTouched); diff != "" {
 		t.Errorf("files touched (-want +got):\n%s", diff)
 	}
+	if diff := cmp.Diff(map[string]int{capture.ToolOK: 3}, st.ToolStatus); diff != "" {
+		t.Errorf("tool calls by status (-want +got):\n%s", diff)
+	}
+	// Token totals equal the scripted usage: cached is part of input,
+	// reasoning part of output.
 	var us []openai.Usage
 	for _, s := range srv.Answered() {
 		us = append(us, s.Usage)
 	}
-	if len(us) != 4 || len(st.Models) != 1 || st.Models[0].Model != codexModel || st.Models[0].Tokens != openaiTokens(us...) {
-		t.Errorf("status usage = %+v, want %s %+v over 4 requests", st.Models, codexModel, openaiTokens(us...))
+	if len(us) != 4 || len(st.Models) != 1 || st.Models[0].Model != codexModel || st.Models[0].Tokens != openaiTokens(us...) ||
+		st.Models[0].Requests != 4 || st.Models[0].CostUSD == nil || len(st.UnpricedModels) != 0 {
+		t.Errorf("status usage = %+v, want %s %+v over 4 priced requests", st.Models, codexModel, openaiTokens(us...))
 	}
-	_ = os.Remove
+
+	// Tool calls and edits match what the script made Codex do, with the
+	// ids Codex itself recorded in its rollout.
+	id := func(i int) string { return r.ToolCalls[i].ID }
+	s := loadSession(t, repo, r.SessionID)
+	e.dropUnchanged(repo, s)
+	calls, edits := summarize(s)
+	wantCalls := []callSummary{{id(0), "apply_patch", capture.ToolOK}, {id(1), "apply_patch", capture.ToolOK}, {id(2), "Bash", capture.ToolOK}}
+	if diff := cmp.Diff(wantCalls, calls); diff != "" {
+		t.Errorf("tool calls (-want +got):\n%s", diff)
+	}
+	wantEdits := []editSummary{
+		{Path: "hello.py", Op: capture.OpCreate, Tool: "apply_patch", ToolUseID: id(0), HasAfter: true},
+		{Path: "hello.py", Op: capture.OpModify, Tool: "apply_patch", ToolUseID: id(1), HasAfter: true},
+		{Path: "notes.txt", Op: capture.OpModify, Tool: "Bash", ToolUseID: id(2), HasAfter: true},
+	}
+	if diff := cmp.Diff(wantEdits, edits); diff != "" {
+		t.Errorf("edits (-want +got):\n%s", diff)
+	}
+
+	// After the commit, the note attributes each line to Codex and its model.
 	e.git(repo, "add", "-A")
 	e.git(repo, "commit", "-q", "-m", "codex work")
 	note, ai := e.note(repo, "HEAD")
 	t.Logf("note:\n%s", note)
-	_ = ai
+	wantAI := []aiLine{
+		{"hello.py", "1-1", r.SessionID, "codex", codexModel, id(1)},
+		{"hello.py", "2-2", r.SessionID, "codex", codexModel, id(0)},
+		{"notes.txt", "2-2", r.SessionID, "codex", codexModel, id(2)},
+	}
+	if diff := cmp.Diff(wantAI, ai); diff != "" {
+		t.Errorf("tv1 ai lines (-want +got):\n%s", diff)
+	}
+	for _, l := range []string{"tv1 file 2 0 hello.py", "tv1 file 1 0 notes.txt", "tv1 session " + r.SessionID + " codex " + codexModel} {
+		if !noteHas(note, l) {
+			t.Errorf("note lacks %q", l)
+		}
+	}
 }

@@ -47,7 +47,6 @@ func TestRealGeminiCapture(t *testing.T) {
 	if run.Err != nil {
 		t.Fatalf("gemini: %v\n%s", run.Err, run.Output)
 	}
-	t.Logf("gemini output:\n%s", run.Output)
 	if got := readFile(t, filepath.Join(repo, "hello.py")); got != "print('hello, world')\nprint('bye')\n" {
 		t.Errorf("hello.py = %q", got)
 	}
@@ -62,22 +61,65 @@ func TestRealGeminiCapture(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, raw := e.status(repo, c.SessionID)
-	t.Logf("status: %s", raw)
-	if st.Session.ID != c.SessionID || st.Session.Agent != capture.AgentGeminiCLI || !st.Session.Ended || st.Prompts != 1 {
-		t.Errorf("status session = %+v, prompts %d", st.Session, st.Prompts)
+	if st.Session.ID != c.SessionID || st.Session.Agent != capture.AgentGeminiCLI || !st.Session.Ended || st.Prompts != 1 ||
+		!cmp.Equal(st.Session.Models, []string{geminiModel}) {
+		t.Errorf("status session = %+v, prompts %d\n%s", st.Session, st.Prompts, raw)
 	}
 	if diff := cmp.Diff([]string{"hello.py", "notes.txt"}, st.FilesTouched); diff != "" {
 		t.Errorf("files touched (-want +got):\n%s", diff)
 	}
+	if diff := cmp.Diff(map[string]int{capture.ToolOK: 3}, st.ToolStatus); diff != "" {
+		t.Errorf("tool calls by status (-want +got):\n%s", diff)
+	}
+	// Token totals equal the scripted usage: cached is part of the prompt,
+	// thoughts are output.
 	var us []gemini.Usage
 	for _, s := range srv.Answered() {
 		us = append(us, s.Usage)
 	}
-	if len(us) != 4 || len(st.Models) != 1 || st.Models[0].Model != geminiModel || st.Models[0].Tokens != geminiTokens(us...) {
-		t.Errorf("status usage = %+v, want %s %+v over 4 requests", st.Models, geminiModel, geminiTokens(us...))
+	if len(us) != 4 || len(st.Models) != 1 || st.Models[0].Model != geminiModel || st.Models[0].Tokens != geminiTokens(us...) ||
+		st.Models[0].Requests != 4 || st.Models[0].CostUSD == nil || len(st.UnpricedModels) != 0 {
+		t.Errorf("status usage = %+v, want %s %+v over 4 priced requests", st.Models, geminiModel, geminiTokens(us...))
 	}
+
+	// Tool calls and edits match the script. Gemini's hook payloads carry
+	// no call id, so TraceVault pairs BeforeTool/AfterTool by a digest of
+	// tool and input; the chat file's ids are different.
+	s := loadSession(t, repo, c.SessionID)
+	e.dropUnchanged(repo, s)
+	calls, edits := summarize(s)
+	if len(calls) != 3 {
+		t.Fatalf("tool calls = %+v, want 3", calls)
+	}
+	id := func(i int) string { return calls[i].ID }
+	wantCalls := []callSummary{{id(0), "write_file", capture.ToolOK}, {id(1), "replace", capture.ToolOK}, {id(2), "run_shell_command", capture.ToolOK}}
+	if diff := cmp.Diff(wantCalls, calls); diff != "" || id(0) == id(1) || id(1) == id(2) || id(0) == "" {
+		t.Errorf("tool calls (-want +got):\n%s", diff)
+	}
+	wantEdits := []editSummary{
+		{Path: "hello.py", Op: capture.OpCreate, Tool: "write_file", ToolUseID: id(0), HasAfter: true},
+		{Path: "hello.py", Op: capture.OpModify, Tool: "replace", ToolUseID: id(1), HasAfter: true},
+		{Path: "notes.txt", Op: capture.OpModify, Tool: "run_shell_command", ToolUseID: id(2), HasAfter: true},
+	}
+	if diff := cmp.Diff(wantEdits, edits); diff != "" {
+		t.Errorf("edits (-want +got):\n%s", diff)
+	}
+
 	e.git(repo, "add", "-A")
 	e.git(repo, "commit", "-q", "-m", "gemini work")
-	note, _ := e.note(repo, "HEAD")
+	note, ai := e.note(repo, "HEAD")
 	t.Logf("note:\n%s", note)
+	wantAI := []aiLine{
+		{"hello.py", "1-1", c.SessionID, "gemini-cli", geminiModel, id(1)},
+		{"hello.py", "2-2", c.SessionID, "gemini-cli", geminiModel, id(0)},
+		{"notes.txt", "2-2", c.SessionID, "gemini-cli", geminiModel, id(2)},
+	}
+	if diff := cmp.Diff(wantAI, ai); diff != "" {
+		t.Errorf("tv1 ai lines (-want +got):\n%s", diff)
+	}
+	for _, l := range []string{"tv1 file 2 0 hello.py", "tv1 file 1 0 notes.txt", "tv1 session " + c.SessionID + " gemini-cli " + geminiModel} {
+		if !noteHas(note, l) {
+			t.Errorf("note lacks %q", l)
+		}
+	}
 }
