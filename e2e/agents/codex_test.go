@@ -86,6 +86,11 @@ func TestRealCodexCapture(t *testing.T) {
 		t.Errorf("status usage = %+v, want %s %+v over 4 priced requests", st.Models, codexModel, openaiTokens(us...))
 	}
 
+	// tracevault usage reads the same totals from Codex's own rollouts.
+	if diff := cmp.Diff(withoutSavings(st.Models), e.usage("codex", "CODEX_HOME="+run.Home)); diff != "" {
+		t.Errorf("tracevault usage --agent codex (-status +usage):\n%s", diff)
+	}
+
 	// Tool calls and edits match what the script made Codex do, with the
 	// ids Codex itself recorded in its rollout.
 	id := func(i int) string { return r.ToolCalls[i].ID }

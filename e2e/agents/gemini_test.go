@@ -82,6 +82,11 @@ func TestRealGeminiCapture(t *testing.T) {
 		t.Errorf("status usage = %+v, want %s %+v over 4 priced requests", st.Models, geminiModel, geminiTokens(us...))
 	}
 
+	// tracevault usage reads the same totals from Gemini's own chat file.
+	if diff := cmp.Diff(withoutSavings(st.Models), e.usage("gemini-cli", "GEMINI_CLI_HOME="+run.Home)); diff != "" {
+		t.Errorf("tracevault usage --agent gemini-cli (-status +usage):\n%s", diff)
+	}
+
 	// Tool calls and edits match the script. Gemini's hook payloads carry
 	// no call id, so TraceVault pairs BeforeTool/AfterTool by a digest of
 	// tool and input; the chat file's ids are different.
@@ -121,5 +126,33 @@ func TestRealGeminiCapture(t *testing.T) {
 		if !noteHas(note, l) {
 			t.Errorf("note lacks %q", l)
 		}
+	}
+}
+
+// TestRealGeminiRoutedModel: without -m the CLI's router runs the turn on
+// gemini-3.8-flash, which no price source covers yet: its usage is
+// recorded in full and reported unpriced, never as $0.
+func TestRealGeminiRoutedModel(t *testing.T) {
+	e := newEnv(t)
+	repo := e.newRepo(nil, "--agent", "gemini-cli")
+	srv := gemini.NewServer(geminiScript(repo))
+	defer srv.Close()
+	run := e.runGemini(srv, repo, "", "do the task")
+	if run.Err != nil || len(run.Chats) != 1 {
+		t.Fatalf("gemini: %v, chats %v\n%s", run.Err, run.Chats, run.Output)
+	}
+	c, err := hookgemini.ParseChatFile(run.Chats[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, raw := e.status(repo, c.SessionID)
+	var us []gemini.Usage
+	for _, s := range srv.Answered() {
+		us = append(us, s.Usage)
+	}
+	const routed = "gemini-3.8-flash"
+	if len(st.Models) != 1 || st.Models[0].Model != routed || st.Models[0].Tokens != geminiTokens(us...) ||
+		st.Models[0].CostUSD != nil || !cmp.Equal(st.UnpricedModels, []string{routed}) {
+		t.Errorf("status = %s; want %s unpriced with %+v", raw, routed, geminiTokens(us...))
 	}
 }

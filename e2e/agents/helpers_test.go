@@ -72,9 +72,15 @@ func (e *env) vars() []string {
 // test on a non-zero exit.
 func (e *env) tracevault(dir string, args ...string) string {
 	e.t.Helper()
+	return e.tracevaultEnv(dir, nil, args...)
+}
+
+// tracevaultEnv is tracevault with extra environment variables.
+func (e *env) tracevaultEnv(dir string, extra []string, args ...string) string {
+	e.t.Helper()
 	cmd := exec.Command(filepath.Join(binDir, "tracevault"), args...)
 	cmd.Dir = dir
-	cmd.Env = e.vars()
+	cmd.Env = append(e.vars(), extra...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -428,4 +434,25 @@ func sessionIDFromRollout(t *testing.T, path string) string {
 		t.Fatalf("rollout %s: %v, session %q", path, err, r.SessionID)
 	}
 	return r.SessionID
+}
+
+// usage runs "tracevault usage --json --agent agent" with extra
+// environment (the agent's home) and returns its per-model rows.
+func (e *env) usage(agent string, extra ...string) []capture.ModelUsage {
+	e.t.Helper()
+	var rep struct {
+		Models []capture.ModelUsage `json:"models"`
+	}
+	mustJSON(e.t, e.tracevaultEnv(e.t.TempDir(), extra, "usage", "--json", "--agent", agent), &rep)
+	return rep.Models
+}
+
+// withoutSavings drops the cache savings, which "tracevault usage" does
+// not report.
+func withoutSavings(rows []capture.ModelUsage) []capture.ModelUsage {
+	out := append([]capture.ModelUsage(nil), rows...)
+	for i := range out {
+		out[i].CacheSavingsUSD = nil
+	}
+	return out
 }
