@@ -95,7 +95,6 @@ func TestRealCodexCapture(t *testing.T) {
 	// ids Codex itself recorded in its rollout.
 	id := func(i int) string { return r.ToolCalls[i].ID }
 	s := loadSession(t, repo, r.SessionID)
-	e.dropUnchanged(repo, s)
 	calls, edits := summarize(s)
 	wantCalls := []callSummary{{id(0), "apply_patch", capture.ToolOK}, {id(1), "apply_patch", capture.ToolOK}, {id(2), "Bash", capture.ToolOK}}
 	if diff := cmp.Diff(wantCalls, calls); diff != "" {

@@ -91,7 +91,6 @@ func TestRealGeminiCapture(t *testing.T) {
 	// no call id, so TraceVault pairs BeforeTool/AfterTool by a digest of
 	// tool and input; the chat file's ids are different.
 	s := loadSession(t, repo, c.SessionID)
-	e.dropUnchanged(repo, s)
 	calls, edits := summarize(s)
 	if len(calls) != 3 {
 		t.Fatalf("tool calls = %+v, want 3", calls)

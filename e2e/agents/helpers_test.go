@@ -392,30 +392,6 @@ func summarize(s *capture.Session) ([]callSummary, []editSummary) {
 	return cs, es
 }
 
-// dropUnchanged removes the "human" edits whose content is the file's
-// committed content at the session's start: the hook's first look at the
-// work tree reports files that were committed in the same instant as
-// written (racy-clean index entries) as modified. They carry no line (the
-// note is unaffected); they are logged, not failed on. See the report of
-// branch agents2.
-func (e *env) dropUnchanged(repo string, s *capture.Session) {
-	e.t.Helper()
-	dir := spool.ForGitDir(filepath.Join(repo, ".git"))
-	var kept []capture.FileEdit
-	for _, ed := range s.Edits {
-		if ed.Human && ed.After != "" && s.HeadAtStart != "" {
-			b, err := dir.Blob(ed.After)
-			committed, gerr := gitMaybe(e, repo, "show", s.HeadAtStart+":"+ed.Path)
-			if err == nil && gerr == nil && strings.TrimSpace(string(b)) == committed {
-				e.t.Logf("ignoring unchanged %s reported as a human edit", ed.Path)
-				continue
-			}
-		}
-		kept = append(kept, ed)
-	}
-	s.Edits = kept
-}
-
 // noteHas reports whether the note has exactly the line l.
 func noteHas(note, l string) bool {
 	for _, x := range strings.Split(note, "\n") {
