@@ -204,6 +204,16 @@ func (l *Linker) attributeFile(ctx context.Context, d gitstore.FileDiff, sp *spo
 	if err != nil {
 		return nil, nil, err
 	}
+	baseHash := ""
+	if base != nil {
+		baseHash = spool.Hash([]byte(*base))
+	}
+	obs = sp.relevant(obs, baseHash)
+	sp.commit = append(sp.commit, committedKey{d.NewPath, spool.Hash([]byte(final))})
+	if len(obs) == 0 {
+		fa.Human = len(added)
+		return fa, nil, nil
+	}
 	steps, sessions := sp.steps(obs)
 	labels := attribute.Replay(base, steps, final)
 	used := map[string]bool{}
