@@ -10,13 +10,14 @@ import (
 	"strings"
 
 	"github.com/tracevault/tracevault/capture/spool"
+	"github.com/tracevault/tracevault/gitstore"
 )
 
 // The committed log (.git/tracevault/state/committed.log) remembers which
-// file contents commits recorded, one "<path>\t<spool hash>" line each, so
-// that post-commit knows where a file's observed history was last
-// committed (see spoolView.relevant). It is a cache: losing it only makes
-// attribution replay more edits.
+// file contents commits recorded, one "<path>\t<spool hash>\t<commit>" line
+// each, so that post-commit knows where a file's observed history was last
+// committed in the history of the commit at hand (see spoolView.relevant).
+// It is a cache: losing it only makes attribution replay more edits.
 
 const (
 	committedFile = "committed.log"
@@ -26,27 +27,38 @@ const (
 
 type committedKey struct{ path, hash string }
 
-func loadCommitted(d spool.Dir) (map[committedKey]bool, error) {
+// committedEntry is one line of the log.
+type committedEntry struct {
+	committedKey
+	commit gitstore.Hash
+}
+
+func loadCommitted(d spool.Dir) (map[committedKey][]gitstore.Hash, error) {
 	b, err := os.ReadFile(d.Path("state", committedFile))
 	if errors.Is(err, fs.ErrNotExist) {
-		return map[committedKey]bool{}, nil
+		return map[committedKey][]gitstore.Hash{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", committedFile, err)
 	}
-	out := map[committedKey]bool{}
+	out := map[committedKey][]gitstore.Hash{}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		if p, h, ok := strings.Cut(sc.Text(), "\t"); ok {
-			out[committedKey{p, h}] = true
+		f := strings.Split(sc.Text(), "\t")
+		if len(f) != 3 {
+			continue
+		}
+		if c, err := gitstore.ParseHash(f[2]); err == nil {
+			k := committedKey{f[0], f[1]}
+			out[k] = append(out[k], c)
 		}
 	}
 	return out, nil
 }
 
 // recordCommitted appends committed contents to the log.
-func recordCommitted(d spool.Dir, keys []committedKey) error {
+func recordCommitted(d spool.Dir, keys []committedEntry) error {
 	if len(keys) == 0 {
 		return nil
 	}
@@ -61,7 +73,7 @@ func recordCommitted(d spool.Dir, keys []committedKey) error {
 		if strings.ContainsAny(k.path, "\t\n") {
 			continue
 		}
-		fmt.Fprintf(&buf, "%s\t%s\n", k.path, k.hash)
+		fmt.Fprintf(&buf, "%s\t%s\t%s\n", k.path, k.hash, k.commit)
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Size() > maxCommitted {
 		old, err := os.ReadFile(path)

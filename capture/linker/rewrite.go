@@ -138,7 +138,7 @@ func (l *Linker) attributeWithCarry(ctx context.Context, commit gitstore.Hash, o
 	used := map[string]bool{}
 	carried := map[string]record.SessionRef{}
 	for _, d := range diffs {
-		fa, sessions, err := l.attributeFile(ctx, d, sp)
+		fa, sessions, err := l.attributeFile(ctx, commit, d, sp)
 		if err != nil {
 			return nil, err
 		}

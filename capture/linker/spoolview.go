@@ -12,6 +12,7 @@ import (
 	"github.com/tracevault/tracevault/capture/hookrun"
 	"github.com/tracevault/tracevault/capture/pricing"
 	"github.com/tracevault/tracevault/capture/spool"
+	"github.com/tracevault/tracevault/gitstore"
 )
 
 // observation is one observed file change with its session.
@@ -32,10 +33,10 @@ type spoolView struct {
 	obs      []observation
 	sessions map[string]*capture.Session
 	// committed holds file contents earlier commits recorded.
-	committed map[committedKey]bool
+	committed map[committedKey][]gitstore.Hash
 	// commit collects the contents of the commit being attributed, for
 	// recordCommitted.
-	commit []committedKey
+	commit []committedEntry
 }
 
 // loadSpool reads every session's spool and collects every observed edit,
@@ -120,11 +121,13 @@ func (v *spoolView) forPath(path, oldPath string) []observation {
 
 // relevant drops the observations that happened before the file was last
 // seen in a committed state: the base content (baseHash, "" when the file
-// did not exist) or content an earlier commit recorded (see
-// recordCommitted). Replaying from there starts from a state that is known
-// to be committed, so edits already accounted for are not replayed, while
-// edits left unstaged by an earlier partial commit are.
-func (v *spoolView) relevant(obs []observation, baseHash string) []observation {
+// did not exist), or content an earlier commit in this commit's history
+// recorded (see recordCommitted; inHistory says whether a commit is an
+// ancestor). Replaying from there starts from a committed state, so edits
+// already accounted for are not replayed, while edits left unstaged by an
+// earlier partial commit, or committed only on another branch (rebase,
+// cherry-pick, merge --squash), are.
+func (v *spoolView) relevant(obs []observation, baseHash string, inHistory func(gitstore.Hash) bool) []observation {
 	for i := len(obs) - 1; i >= 0; i-- {
 		e := obs[i].Edit
 		var state string
@@ -136,8 +139,16 @@ func (v *spoolView) relevant(obs []observation, baseHash string) []observation {
 		default:
 			state = e.After
 		}
-		if state == baseHash || (state != "" && v.committed[committedKey{e.Path, state}]) {
+		if state == baseHash {
 			return obs[i+1:]
+		}
+		if state == "" {
+			continue
+		}
+		for _, c := range v.committed[committedKey{e.Path, state}] {
+			if inHistory(c) {
+				return obs[i+1:]
+			}
 		}
 	}
 	return obs
