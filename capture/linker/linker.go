@@ -71,9 +71,9 @@ func (l *Linker) write(ctx context.Context, commit gitstore.Hash, attr *record.C
 	sort.Strings(ids)
 	for _, id := range ids {
 		s := sp.session(id, l.Author, l.Prices)
-		items = append(items, record.Item{Type: record.TypeSession, Body: s, Subject: fmt.Sprintf("session %s (%s)", s.ID, s.Agent)})
+		items = append(items, record.Item{Type: record.TypeSession, Body: s})
 	}
-	items = append(items, record.Item{Type: record.TypeCommit, Body: attr, Subject: "commit " + commit.String()})
+	items = append(items, record.Item{Type: record.TypeCommit, Body: attr})
 	// The session refs need the records' ids, known once appended; the
 	// session records come first, so their seq numbers are predictable
 	// from the writer's tip.

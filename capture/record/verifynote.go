@@ -50,6 +50,9 @@ func VerifyNote(ctx context.Context, s Store, commit gitstore.Hash, note []byte,
 	if err := verifyRecordSig(st, allowed); err != nil {
 		return err
 	}
+	if err := checkMeta(st); err != nil {
+		return &VerifyError{Ref: LogRef(st.Envelope.Writer), Commit: st.Commit, Object: "commit", Err: err}
+	}
 	if err := onChain(ctx, s, st); err != nil {
 		return err
 	}
