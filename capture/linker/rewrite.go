@@ -55,6 +55,9 @@ type oldAttribution struct {
 
 // loadOld reads the commit record a commit's note links, if any.
 func (l *Linker) loadOld(ctx context.Context, commits []gitstore.Hash) ([]oldAttribution, error) {
+	if len(commits) == 0 {
+		return nil, nil // no git process for the common post-commit case
+	}
 	ns, err := l.notesOf().Read(ctx, commits)
 	if err != nil {
 		return nil, err
