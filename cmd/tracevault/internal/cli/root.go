@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	cmdDemo "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/demo"
 	cmdGitHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/githook"
 	cmdHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/hook"
 	cmdInit "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/initcmd"
@@ -34,6 +35,7 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		cmdUninstall.NewCmdUninstall(f, nil),
 		cmdHook.NewCmdHook(f, nil),
 		cmdGitHook.NewCmdGitHook(f, nil),
+		cmdDemo.NewCmdDemo(f, nil),
 		cmdStatus.NewCmdStatus(f, nil),
 		cmdStats.NewCmdStats(f, nil),
 		cmdUsage.NewCmdUsage(f, nil),
