@@ -3,8 +3,6 @@ package linker
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -291,13 +289,11 @@ var squashedCommit = regexp.MustCompile(`(?m)^commit ([0-9a-f]{40})$`)
 
 // SourcesOf finds the commits a new commit was made from when git runs no
 // post-rewrite hook: the commits "git merge --squash" lists in the message
-// (or .git/SQUASH_MSG), and for a cherry-pick the commit with the same
+// (or in squashMsg, .git/SQUASH_MSG as saved when the commit was made), and
+// for a cherry-pick (reflog action "cherry-pick…") the commit with the same
 // patch id among commits that have notes.
-func (l *Linker) SourcesOf(ctx context.Context, gitDir string, commit gitstore.Hash, msg string, patchID func(gitstore.Hash) (string, error), candidates func() ([]gitstore.Hash, error)) ([]gitstore.Hash, error) {
-	text := msg
-	if b, err := os.ReadFile(filepath.Join(gitDir, "SQUASH_MSG")); err == nil {
-		text += "\n" + string(b)
-	}
+func (l *Linker) SourcesOf(ctx context.Context, commit gitstore.Hash, msg, squashMsg, action string, patchID func(gitstore.Hash) (string, error), candidates func() ([]gitstore.Hash, error)) ([]gitstore.Hash, error) {
+	text := msg + "\n" + squashMsg
 	var out []gitstore.Hash
 	for _, m := range squashedCommit.FindAllStringSubmatch(text, -1) {
 		if h, err := gitstore.ParseHash(m[1]); err == nil && h != commit {
@@ -307,7 +303,7 @@ func (l *Linker) SourcesOf(ctx context.Context, gitDir string, commit gitstore.H
 	if len(out) > 0 || patchID == nil {
 		return out, nil
 	}
-	if !strings.HasPrefix(lastReflogAction(gitDir), "cherry-pick") {
+	if !strings.HasPrefix(action, "cherry-pick") {
 		return nil, nil
 	}
 	want, err := patchID(commit)
@@ -327,18 +323,4 @@ func (l *Linker) SourcesOf(ctx context.Context, gitDir string, commit gitstore.H
 		}
 	}
 	return nil, nil
-}
-
-// lastReflogAction returns the message of HEAD's last reflog entry.
-func lastReflogAction(gitDir string) string {
-	b, err := os.ReadFile(filepath.Join(gitDir, "logs", "HEAD"))
-	if err != nil {
-		return ""
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	last := lines[len(lines)-1]
-	if _, msg, ok := strings.Cut(last, "\t"); ok {
-		return msg
-	}
-	return ""
 }

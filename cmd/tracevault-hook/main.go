@@ -14,8 +14,11 @@ import (
 )
 
 func main() {
-	agent := ""
 	args := os.Args[1:]
+	if len(args) > 0 && args[0] == "git-hook" {
+		os.Exit(hookrun.GitHook(args[1:]))
+	}
+	agent := ""
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
 		case a == "--agent" && i+1 < len(args):

@@ -84,7 +84,7 @@ func (e *env) environ() []string {
 		}
 		out = append(out, kv)
 	}
-	return append(out, "HOME="+e.home, "TRACEVAULT_HOME="+filepath.Join(e.home, "tv"),
+	return append(out, "HOME="+e.home, "TRACEVAULT_HOME="+filepath.Join(e.home, "tv"), "TRACEVAULT_POSTCOMMIT=sync",
 		"GIT_CONFIG_GLOBAL="+filepath.Join(e.home, ".gitconfig"), "GIT_CONFIG_NOSYSTEM=1",
 		"GIT_AUTHOR_NAME=Test Dev", "GIT_AUTHOR_EMAIL=dev@example.com",
 		"GIT_COMMITTER_NAME=Test Dev", "GIT_COMMITTER_EMAIL=dev@example.com",

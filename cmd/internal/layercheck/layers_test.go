@@ -31,7 +31,9 @@ var rules = []rule{
 	{mod + "capture/redact", append([]string{mod + "gitstore", "os/exec", "net/http"}, heavy...), "redaction is pure"},
 	{mod + "capture/spool", append([]string{mod + "gitstore", "os/exec", "net/http"}, heavy...), "the spool is written by the hook"},
 	{mod + "capture/worktree", append([]string{mod + "gitstore", "os/exec", "net/http"}, heavy...), "work-tree scans run in the hook: no git process"},
-	{mod + "capture/hookrun", append([]string{mod + "gitstore", mod + "capture/record", mod + "cmd/", "os/exec", "net/http"}, heavy...), "the hook body stays lean"},
+	// hookrun may use os/exec only to start the detached post-commit worker;
+	// it never runs git.
+	{mod + "capture/hookrun", append([]string{mod + "gitstore", mod + "capture/record", mod + "capture/linker", mod + "cmd/", "net/http"}, heavy...), "the hook body stays lean"},
 	{mod + "policy", []string{mod + "gitstore", mod + "server", mod + "cmd/", "os/exec", "net/http", "database/sql"}, "the policy engine is pure: callers do the I/O"},
 	{mod + "seal", []string{mod + "gitstore", mod + "capture", mod + "server", "database/sql", "github.com/jackc/", "os/exec"}, "the log is storage-agnostic"},
 	{mod + "capture/", []string{mod + "cmd/", mod + "server"}, "lower layers never import commands or the server"},

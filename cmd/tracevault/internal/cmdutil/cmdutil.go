@@ -95,8 +95,9 @@ func (f *Factory) WriterKeyPath() string {
 }
 
 // HookCommands returns the commands agents and git hooks should run: the
-// lean tracevault-hook binary beside this executable when present (else
-// "<this executable> hook"), and this executable for git hooks.
+// lean tracevault-hook binary beside this executable when present (it hands
+// git hooks other than post-commit to this executable), else
+// "<this executable> hook" and this executable.
 func (f *Factory) HookCommands() (agentHook, gitHook string, err error) {
 	exe, err := f.Executable()
 	if err != nil {
@@ -113,7 +114,7 @@ func (f *Factory) HookCommands() (agentHook, gitHook string, err error) {
 	}
 	agentHook = gitHook + " hook"
 	if lean := filepath.Join(filepath.Dir(exe), "tracevault-hook"); fileExists(lean) {
-		agentHook = lean
+		agentHook, gitHook = lean, lean
 	}
 	return agentHook, gitHook, nil
 }

@@ -13,7 +13,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tracevault/tracevault/capture/hookrun"
 	"github.com/tracevault/tracevault/capture/linker"
+	"github.com/tracevault/tracevault/capture/spool"
+	"github.com/tracevault/tracevault/capture/worktree"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/repoctx"
 	"github.com/tracevault/tracevault/gitstore"
@@ -36,7 +39,7 @@ func NewCmdGitHook(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Hook, opts.Args = args[0], args[1:]
 			switch opts.Hook {
-			case "post-commit", "post-rewrite", "pre-push":
+			case "post-commit", "post-rewrite", "pre-push", "post-commit-worker":
 			default:
 				return cmdutil.FlagErrorf("unknown hook %q (want post-commit, post-rewrite or pre-push)", opts.Hook)
 			}
@@ -53,6 +56,11 @@ func NewCmdGitHook(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 }
 
 func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	if opts.Hook == "post-commit" && f.Getenv("TRACEVAULT_POSTCOMMIT") != "sync" {
+		if err := quickPostCommit(f); err == nil {
+			return nil
+		} // else fall back to the full path, which reports the problem
+	}
 	r, err := repoctx.Open(ctx, f)
 	if err != nil {
 		fmt.Fprintf(f.IOStreams.ErrOut, "tracevault: %s: %v\n", opts.Hook, err)
@@ -62,6 +70,8 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	switch opts.Hook {
 	case "post-commit":
 		err = postCommit(ctx, f, r)
+	case "post-commit-worker":
+		err = Drain(ctx, f, r)
 	case "post-rewrite":
 		err = postRewrite(ctx, f, r, opts)
 	case "pre-push":
@@ -86,38 +96,100 @@ func newLinker(r *repoctx.Repo) (*linker.Linker, error) {
 	return &linker.Linker{Store: r.Store, Spool: r.Spool, Writer: w, Prices: prices, Author: r.Author}, nil
 }
 
+// postCommit queues HEAD for the background worker and starts it, so the
+// commit does not wait; TRACEVAULT_POSTCOMMIT=sync does the work inline.
 func postCommit(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo) error {
 	head, err := r.Head(ctx)
 	if err != nil {
 		return err
 	}
+	if err := spool.Enqueue(r.Spool, r.Store.GitDir(), head.String()); err != nil {
+		return err
+	}
+	if f.Getenv("TRACEVAULT_POSTCOMMIT") == "sync" {
+		return Drain(ctx, f, r)
+	}
+	return startWorker(f, r)
+}
+
+// quickPostCommit is what git waits for after a commit: find HEAD and queue
+// it without starting a single git process, then start the worker.
+func quickPostCommit(f *cmdutil.Factory) error {
+	dir, err := f.Getwd()
+	if err != nil {
+		return err
+	}
+	repo, err := worktree.FindRepo(dir)
+	if err != nil {
+		return err
+	}
+	_, head, err := worktree.ReadHead(repo)
+	if err != nil || head == "" {
+		return fmt.Errorf("reading HEAD: %v", err)
+	}
+	if err := spool.Enqueue(spool.ForGitDir(repo.CommonDir), repo.GitDir, head); err != nil {
+		return err
+	}
+	exe, err := f.Executable()
+	if err != nil {
+		return err
+	}
+	return hookrun.SpawnWorker(exe, repo.WorkTree)
+}
+
+// startWorker starts the post-commit worker for r.
+func startWorker(f *cmdutil.Factory, r *repoctx.Repo) error {
+	dir := r.Repo.WorkTree
+	if dir == "" {
+		dir = r.Store.GitDir()
+	}
+	exe, err := f.Executable()
+	if err != nil {
+		return err
+	}
+	return hookrun.SpawnWorker(exe, dir)
+}
+
+// Drain does the queued post-commit work now (waiting for a running worker
+// first). Everything that reads notes or records calls it.
+func Drain(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo) error {
+	if !spool.HasPending(r.Spool) {
+		return nil
+	}
 	l, err := newLinker(r)
 	if err != nil {
 		return err
 	}
-	c, err := gitstore.ReadCommit(ctx, r.Store, head)
-	if err != nil {
-		return err
-	}
-	sources, err := l.SourcesOf(ctx, r.Store.GitDir(), head, c.Message, func(h gitstore.Hash) (string, error) {
-		return patchID(ctx, r, h)
-	}, func() ([]gitstore.Hash, error) {
-		all, err := r.Notes().ReadAll(ctx)
-		var out []gitstore.Hash
-		for h := range all {
-			out = append(out, h)
+	_, err = spool.Drain(r.Spool, func(p spool.Pending) error {
+		head, err := gitstore.ParseHash(p.Commit)
+		if err != nil {
+			return err
 		}
-		return out, err
-	})
-	if err != nil {
-		return err
-	}
-	res, err := l.PostCommit(ctx, head, sources)
-	if err != nil {
-		return err
-	}
-	report(f, res)
-	return nil
+		c, err := gitstore.ReadCommit(ctx, r.Store, head)
+		if err != nil {
+			return err
+		}
+		sources, err := l.SourcesOf(ctx, head, c.Message, p.Squash, p.Action, func(h gitstore.Hash) (string, error) {
+			return patchID(ctx, r, h)
+		}, func() ([]gitstore.Hash, error) {
+			all, err := r.Notes().ReadAll(ctx)
+			var out []gitstore.Hash
+			for h := range all {
+				out = append(out, h)
+			}
+			return out, err
+		})
+		if err != nil {
+			return err
+		}
+		res, err := l.PostCommit(ctx, head, sources)
+		if err != nil {
+			return err
+		}
+		report(f, res)
+		return nil
+	}, r.Spool.Log)
+	return err
 }
 
 func patchID(ctx context.Context, r *repoctx.Repo, h gitstore.Hash) (string, error) {
@@ -140,6 +212,9 @@ func postRewrite(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo, opts 
 	}
 	rws, err := linker.ParseRewrites(string(in))
 	if err != nil {
+		return err
+	}
+	if err := Drain(ctx, f, r); err != nil {
 		return err
 	}
 	l, err := newLinker(r)
@@ -169,12 +244,12 @@ func firstLine(b []byte) string {
 	return ""
 }
 
-// prePush is completed by the sync and policy slices: for now it lets the
-// push go.
+// prePush finishes queued post-commit work so the commits being pushed have
+// their notes; trace sync and the policy check build on it.
 func prePush(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo, opts *Options) error {
-	_ = ctx
-	_ = f
-	_ = r
 	_ = opts
+	if err := Drain(ctx, f, r); err != nil {
+		r.Spool.Log("git-hook pre-push: %v", err)
+	}
 	return nil
 }
