@@ -65,8 +65,8 @@ func TestBuild(t *testing.T) {
 				f.commit("human work\n\nWritten by hand.\n\nTraceVault-Human: yes\nSigned-off-by: A <a@example.com>\n", false)
 				return nil
 			},
-			want: []want{{status: policy.TraceMissing, trailers: map[string][]string{"TraceVault-Human": {"yes"}, "Signed-off-by": {"A <a@example.com>"}}}},
-			policy: "rules:\n  - name: traced\n    action: block\n    condition: {type: trace_completeness, human_trailers: [\"TraceVault-Human: yes\"]}\n",
+			want:     []want{{status: policy.TraceMissing, trailers: map[string][]string{"TraceVault-Human": {"yes"}, "Signed-off-by": {"A <a@example.com>"}}}},
+			policy:   "rules:\n  - name: traced\n    action: block\n    condition: {type: trace_completeness, human_trailers: [\"TraceVault-Human: yes\"]}\n",
 			decision: "allow",
 		},
 		{
