@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	cmdDemo "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/demo"
+	cmdCheck "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/check"
 	cmdGitHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/githook"
 	cmdHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/hook"
 	cmdInit "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/initcmd"
@@ -11,6 +12,8 @@ import (
 	cmdStatus "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/status"
 	cmdUninstall "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/uninstall"
 	cmdUsage "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/usage"
+	cmdPolicy "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/policy"
+	cmdVerify "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/verify"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
 )
 
@@ -39,6 +42,9 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		cmdStatus.NewCmdStatus(f, nil),
 		cmdStats.NewCmdStats(f, nil),
 		cmdUsage.NewCmdUsage(f, nil),
+		cmdPolicy.NewCmdPolicy(f),
+		cmdCheck.NewCmdCheck(f, nil),
+		cmdVerify.NewCmdVerify(f, nil),
 	)
 	return root
 }

@@ -169,12 +169,13 @@ func firstLine(b []byte) string {
 	return ""
 }
 
-// prePush is completed by the sync and policy slices: for now it lets the
-// push go.
+// prePush is completed by the sync and policy slices.
 func prePush(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo, opts *Options) error {
-	_ = ctx
-	_ = f
 	_ = r
-	_ = opts
+	// Policy: judge the pushed commits (tracevault check); a block exits 3
+	// and git refuses the push. Standard input is kept for later steps.
+	if err := prePushPolicy(ctx, f, opts); err != nil {
+		return err
+	}
 	return nil
 }
