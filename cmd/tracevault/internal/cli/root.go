@@ -3,16 +3,16 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	cmdDemo "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/demo"
 	cmdCheck "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/check"
+	cmdDemo "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/demo"
 	cmdGitHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/githook"
 	cmdHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/hook"
 	cmdInit "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/initcmd"
+	cmdPolicy "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/policy"
 	cmdStats "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/stats"
 	cmdStatus "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/status"
 	cmdUninstall "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/uninstall"
 	cmdUsage "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/usage"
-	cmdPolicy "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/policy"
 	cmdVerify "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/verify"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
 )
