@@ -292,7 +292,7 @@ func (opts *CheckOptions) finish(rep *rangereport.Report) error {
 		if opts.PrePush && !opts.JSON {
 			fmt.Fprintln(w, "tracevault: push blocked by policy (see above)")
 		}
-		return &cmdutil.ExitError{Code: cmdutil.ExitCode(rep.Exit), Err: cmdutil.ErrSilent}
+		return &cmdutil.ExitError{Code: cmdutil.ExitCode(rep.Exit)} // the report said why
 	}
 	return nil
 }

@@ -154,7 +154,7 @@ func (opts *VerifyOptions) finish(rep *rangereport.Report) error {
 		rep.WriteText(opts.IO.Out)
 	}
 	if rep.Exit != 0 {
-		return &cmdutil.ExitError{Code: cmdutil.ExitCode(rep.Exit), Err: cmdutil.ErrSilent}
+		return &cmdutil.ExitError{Code: cmdutil.ExitCode(rep.Exit)} // the report said why
 	}
 	return nil
 }
