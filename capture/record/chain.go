@@ -185,6 +185,8 @@ func CommitMessage(env *Envelope) (string, error) {
 			return "", err
 		}
 		subject = "commit " + c.Commit
+	case TypeOverride:
+		subject = "override of a fail-closed check"
 	default:
 		return "", fmt.Errorf("unknown record type %q", env.Type)
 	}

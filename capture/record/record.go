@@ -17,7 +17,27 @@ const Version = 1
 const (
 	TypeSession = "session"
 	TypeCommit  = "commit"
+	// TypeOverride records an explicit override of a fail-closed check
+	// (tracevault check --override-offline): who, when, why and what.
+	TypeOverride = "override"
 )
+
+// Override is the body of an override record: a person let a push through a
+// check that would otherwise have failed closed.
+type Override struct {
+	// Check is what was overridden, e.g. "server-unreachable".
+	Check  string `json:"check"`
+	Reason string `json:"reason"`
+	// Server is the server that could not be reached, if any.
+	Server string `json:"server,omitempty"`
+	// Remote and Refs say where the push was going (remote ref names).
+	Remote string   `json:"remote,omitempty"`
+	Refs   []string `json:"refs,omitempty"`
+	// Commits are the commits that were checked with the local engine.
+	Commits []string `json:"commits"`
+	// Verdict is the local verdict JSON the push went ahead with.
+	Verdict json.RawMessage `json:"verdict,omitempty"`
+}
 
 // Envelope is one record of a writer's chain, exactly as stored in
 // record.json.
@@ -126,7 +146,7 @@ func ParseEnvelope(b []byte) (*Envelope, error) {
 	if e.V != Version {
 		return nil, fmt.Errorf("record version %d is not supported (want %d)", e.V, Version)
 	}
-	if e.Type != TypeSession && e.Type != TypeCommit {
+	if e.Type != TypeSession && e.Type != TypeCommit && e.Type != TypeOverride {
 		return nil, fmt.Errorf("unknown record type %q", e.Type)
 	}
 	if e.Seq < 1 {

@@ -3,14 +3,17 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	cmdCheck "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/check"
 	cmdDemo "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/demo"
 	cmdGitHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/githook"
 	cmdHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/hook"
 	cmdInit "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/initcmd"
+	cmdPolicy "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/policy"
 	cmdStats "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/stats"
 	cmdStatus "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/status"
 	cmdUninstall "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/uninstall"
 	cmdUsage "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/usage"
+	cmdVerify "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/verify"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
 )
 
@@ -39,6 +42,9 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		cmdStatus.NewCmdStatus(f, nil),
 		cmdStats.NewCmdStats(f, nil),
 		cmdUsage.NewCmdUsage(f, nil),
+		cmdPolicy.NewCmdPolicy(f),
+		cmdCheck.NewCmdCheck(f, nil),
+		cmdVerify.NewCmdVerify(f, nil),
 	)
 	return root
 }

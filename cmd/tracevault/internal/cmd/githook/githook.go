@@ -245,11 +245,15 @@ func firstLine(b []byte) string {
 }
 
 // prePush finishes queued post-commit work so the commits being pushed have
-// their notes; trace sync and the policy check build on it.
+// their notes, then judges them with the policy (a block exits 3 and git
+// refuses the push); trace sync follows.
 func prePush(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo, opts *Options) error {
-	_ = opts
 	if err := Drain(ctx, f, r); err != nil {
 		r.Spool.Log("git-hook pre-push: %v", err)
+	}
+	// Standard input is kept for later steps.
+	if err := prePushPolicy(ctx, f, opts); err != nil {
+		return err
 	}
 	return nil
 }
