@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -47,10 +48,18 @@ func proof(t *testing.T, b [][]byte) []tlog.Hash {
 // checkpoint.
 func verifyAll(t *testing.T, c *client.Client, recs []api.Record) (seal.Checkpoint, []byte) {
 	t.Helper()
+	cp, note, err := clientVerify(c, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cp, note
+}
+
+func clientVerify(c *client.Client, recs []api.Record) (seal.Checkpoint, []byte, error) {
 	ctx := context.Background()
 	pk, err := c.PublicKey(ctx)
 	if err != nil {
-		t.Fatal(err)
+		return seal.Checkpoint{}, nil, err
 	}
 	var vkeys []string
 	for _, k := range pk.Keys {
@@ -58,29 +67,44 @@ func verifyAll(t *testing.T, c *client.Client, recs []api.Record) (seal.Checkpoi
 	}
 	known, err := seal.VerifiersFor(vkeys...)
 	if err != nil {
-		t.Fatal(err)
+		return seal.Checkpoint{}, nil, err
 	}
 	note, err := c.Checkpoint(ctx, -1)
 	if err != nil {
-		t.Fatal(err)
+		return seal.Checkpoint{}, nil, err
 	}
 	cp, _, err := seal.OpenCheckpoint(note, known)
 	if err != nil {
-		t.Fatalf("OpenCheckpoint: %v", err)
+		return cp, nil, fmt.Errorf("OpenCheckpoint: %w", err)
 	}
 	for _, r := range recs {
 		inc, err := c.InclusionByRecord(ctx, hashOf(r), cp.Size)
 		if err != nil {
-			t.Fatalf("InclusionByRecord(%s): %v", hashOf(r), err)
+			return cp, nil, fmt.Errorf("InclusionByRecord(%s): %w", hashOf(r), err)
 		}
-		if err := seal.VerifyRecord(cp, r.Raw, inc.Leaf, inc.Index, proof(t, inc.Proof)); err != nil {
-			t.Fatalf("VerifyRecord(%d): %v", inc.Index, err)
+		p, err := proofOf(inc.Proof)
+		if err != nil {
+			return cp, nil, err
+		}
+		if err := seal.VerifyRecord(cp, inc.Record, inc.Leaf, inc.Index, p); err != nil {
+			return cp, nil, fmt.Errorf("VerifyRecord(%d) of the server's copy: %w", inc.Index, err)
 		}
 		if string(inc.Record) != string(r.Raw) {
-			t.Fatalf("server's copy of leaf %d differs from the uploaded record", inc.Index)
+			return cp, nil, fmt.Errorf("server's copy of leaf %d differs from the uploaded record", inc.Index)
 		}
 	}
-	return cp, note
+	return cp, note, nil
+}
+
+func proofOf(b [][]byte) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(b))
+	for i, h := range b {
+		if len(h) != tlog.HashSize {
+			return nil, fmt.Errorf("proof hash %d is %d bytes", i, len(h))
+		}
+		out[i] = tlog.Hash(h)
+	}
+	return out, nil
 }
 
 func TestUploadSealVerify(t *testing.T) {
@@ -189,3 +213,6 @@ func TestAuthz(t *testing.T) {
 		t.Error("uploader RegisterWriter succeeded; want forbidden")
 	}
 }
+
+var pgtestStart = func(t *testing.T) string { return pgtest.Start(t) }
+
