@@ -7,6 +7,8 @@ import (
 	cmdGitHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/githook"
 	cmdHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/hook"
 	cmdInit "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/initcmd"
+	cmdPush "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/push"
+	cmdSeal "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/seal"
 	cmdStats "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/stats"
 	cmdStatus "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/status"
 	cmdUninstall "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/uninstall"
@@ -39,6 +41,8 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		cmdStatus.NewCmdStatus(f, nil),
 		cmdStats.NewCmdStats(f, nil),
 		cmdUsage.NewCmdUsage(f, nil),
+		cmdPush.NewCmdPush(f, nil),
+		cmdSeal.NewCmdSeal(f),
 	)
 	return root
 }
