@@ -103,3 +103,15 @@ func (s *Server) RotateKey(ctx context.Context, org string, finish bool) ([]seal
 	})
 	return keys, err
 }
+
+// SealLog returns the server's seal log (for benchmarks and tools).
+func (s *Server) SealLog() *seal.Log { return s.log }
+
+// HashStore returns the server's seal storage adapter, which is also the
+// [seal.RecordReader] audits use.
+func (s *Server) HashStore() interface {
+	seal.HashStore
+	seal.RecordReader
+} {
+	return s.hs
+}
