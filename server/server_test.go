@@ -2,9 +2,9 @@ package server_test
 
 import (
 	"context"
-	"fmt"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"testing"
 
@@ -215,4 +215,3 @@ func TestAuthz(t *testing.T) {
 }
 
 var pgtestStart = func(t *testing.T) string { return pgtest.Start(t) }
-
