@@ -193,24 +193,6 @@ func expandBraces(s string) ([]string, error) {
 // String returns the pattern as written.
 func (g *glob) String() string { return g.src }
 
-// literal reports whether the glob is one plain string (no metacharacters,
-// no alternatives), and returns it.
-func (g *glob) literal() (string, bool) {
-	if len(g.alts) != 1 {
-		return "", false
-	}
-	a := g.alts[0]
-	if a.segs == nil {
-		return a.name.pat, a.name.literal
-	}
-	for _, s := range a.segs {
-		if !s.literal {
-			return "", false
-		}
-	}
-	return g.src, true
-}
-
 // match reports whether s matches the glob. It does not allocate.
 func (g *glob) match(s string) bool {
 	for i := range g.alts {

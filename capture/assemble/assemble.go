@@ -47,6 +47,7 @@ type builder struct {
 	calls     map[string]int // tool_use_id -> index in s.ToolCalls
 	subagents map[string]int
 	models    map[string]bool
+	tools     []spool.TranscriptTool // from the transcript, in record order
 }
 
 func (b *builder) add(r *spool.Record) {
@@ -62,7 +63,9 @@ func (b *builder) add(r *spool.Record) {
 	}
 	if r.Invalid != "" {
 		s.Problems = append(s.Problems, r.At.Format(time.RFC3339)+": "+r.Invalid)
-		return
+		if len(r.Payload) == 0 || r.Payload[0] != '{' {
+			return // not an object: nothing to read (a salvaged record is)
+		}
 	}
 	agent, ok := hookrun.Lookup(r.Agent)
 	if !ok {
@@ -89,6 +92,9 @@ func (b *builder) add(r *spool.Record) {
 		}
 	case capture.EventToolStart, capture.EventToolEnd, capture.EventToolFailed:
 		b.tool(&ev, r)
+		if ev.Kind == capture.EventToolEnd && agent.ToolKind(ev.ToolName) == capture.ToolSubagent {
+			b.subagentCall(&ev)
+		}
 	case capture.EventSubagentStart, capture.EventSubagentStop:
 		b.subagent(&ev)
 	case capture.EventSessionEnd:
@@ -100,6 +106,62 @@ func (b *builder) add(r *spool.Record) {
 	for _, e := range r.Observed {
 		e.Time = r.At
 		s.Edits = append(s.Edits, e)
+	}
+	b.tools = append(b.tools, r.Tools...)
+}
+
+// subagentCall links the subagent a subagent tool call ran to that call:
+// Claude Code's Agent (formerly Task) response names it as agentId.
+func (b *builder) subagentCall(ev *capture.Event) {
+	var resp struct {
+		AgentID string `json:"agentId"`
+	}
+	if len(ev.ToolResponse) == 0 || ev.ToolResponse[0] != '{' || json.Unmarshal(ev.ToolResponse, &resp) != nil || resp.AgentID == "" {
+		return
+	}
+	sub := capture.Event{AgentID: resp.AgentID}
+	b.subagent(&sub)
+	b.s.Subagents[b.subagents[resp.AgentID]].ToolUseID = ev.ToolUseID
+}
+
+// transcriptTools adds the tool calls only the transcript recorded (no hook
+// fired for them) and settles calls hooks left pending. A call hooks saw
+// keeps what the hooks said.
+func (b *builder) transcriptTools() {
+	s := b.s
+	fromHooks := map[string]bool{}
+	for id := range b.calls {
+		fromHooks[id] = true
+	}
+	for _, t := range b.tools {
+		if t.ID == "" {
+			continue
+		}
+		i, seen := b.calls[t.ID]
+		if !seen {
+			s.ToolCalls = append(s.ToolCalls, capture.ToolCall{ID: t.ID, Status: capture.ToolPending})
+			i = len(s.ToolCalls) - 1
+			b.calls[t.ID] = i
+		}
+		c := &s.ToolCalls[i]
+		if fromHooks[t.ID] && c.Status != capture.ToolPending {
+			continue
+		}
+		if t.Name != "" {
+			c.Name, c.StartedAt = t.Name, t.Time
+			if len(c.Input) == 0 {
+				c.Input = capInput(t.Input)
+			}
+		}
+		if c.AgentID == "" {
+			c.AgentID = t.AgentID
+		}
+		if t.Status != "" {
+			c.Status, c.Error, c.EndedAt = t.Status, t.Error, t.Time
+			if !c.StartedAt.IsZero() && c.DurationMS == 0 {
+				c.DurationMS = c.EndedAt.Sub(c.StartedAt).Milliseconds()
+			}
+		}
 	}
 }
 
@@ -181,6 +243,7 @@ func (b *builder) subagent(ev *capture.Event) {
 
 func (b *builder) finish(entries []capture.UsageEntry, prices *pricing.Table) {
 	s := b.s
+	b.transcriptTools()
 	rep := usage.Aggregate(entries, prices)
 	s.Usage, s.Total, s.Unpriced = rep.Models, rep.Total, rep.UnpricedModels
 	for _, m := range rep.Models {

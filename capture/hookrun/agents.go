@@ -7,6 +7,7 @@ import (
 	"github.com/tracevault/tracevault/capture/hook/claude"
 	"github.com/tracevault/tracevault/capture/hook/codex"
 	"github.com/tracevault/tracevault/capture/hook/gemini"
+	"github.com/tracevault/tracevault/capture/spool"
 )
 
 // Agent is what the hook needs to know about one coding agent.
@@ -24,6 +25,9 @@ type Agent struct {
 	// Deny renders a blocking answer in the agent's own convention: what to
 	// print on stdout and the exit code.
 	Deny func(ev *capture.Event, reason string) (stdout []byte, exitCode int)
+	// Tools, when set, reads the tool uses and results of a transcript's
+	// complete lines from a byte offset and returns the next offset.
+	Tools func(path string, offset int64) ([]spool.TranscriptTool, int64, error)
 }
 
 var agents = map[string]*Agent{}
@@ -57,7 +61,8 @@ func init() {
 			out, _ := json.Marshal(next)
 			return entries, out, err
 		},
-		Deny: claudeDeny,
+		Deny:  claudeDeny,
+		Tools: claudeTools,
 	})
 	register(&Agent{
 		Name:     capture.AgentCodex,

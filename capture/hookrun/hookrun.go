@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/tracevault/tracevault/capture"
@@ -61,16 +62,25 @@ func (o *Options) defaults() {
 
 // Main runs the hook as a process: it returns the exit code and arranges a
 // watchdog so that the process never outlives its budget
-// (TRACEVAULT_HOOK_TIMEOUT, a Go duration, default 10s).
+// (TRACEVAULT_HOOK_TIMEOUT, a Go duration, default 25s: below the 30 s timeout
+// init gives agents, so the hook ends before the agent kills it).
 func Main(agent string) int {
-	budget := 10 * time.Second
+	budget := 25 * time.Second
 	if d, err := time.ParseDuration(os.Getenv("TRACEVAULT_HOOK_TIMEOUT")); err == nil && d > 0 {
 		budget = d
 	}
-	timer := time.AfterFunc(budget, func() { os.Exit(0) })
+	timer := time.AfterFunc(budget, func() {
+		if d := logDir.Load(); d != nil {
+			d.Log("agent=%s hook ran past its budget of %v and exited; this event may be unrecorded", agent, budget)
+		}
+		os.Exit(0)
+	})
 	defer timer.Stop()
 	return Run(Options{Agent: agent})
 }
+
+// logDir is where the watchdog of [Main] logs, once a hook found it.
+var logDir atomic.Pointer[spool.Dir]
 
 // Run handles one hook invocation and returns the exit code.
 func Run(opts Options) (code int) {
@@ -79,10 +89,33 @@ func Run(opts Options) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			h.logf("panic in hook: %v\n%s", r, debug.Stack())
+			h.salvage(fmt.Sprint(r))
 			code = 0
 		}
 	}()
 	return h.run()
+}
+
+// salvage appends, after a panic, a record holding only the event's
+// identifiers (no free text, so nothing unredacted), so that the event is
+// not lost: its tool call still pairs and counts.
+func (h *hook) salvage(why string) {
+	if !h.ok || h.appended {
+		return
+	}
+	ev := h.ev
+	skel, _ := json.Marshal(map[string]string{"session_id": ev.SessionID, "hook_event_name": ev.HookEvent,
+		"tool_name": ev.ToolName, "tool_use_id": ev.ToolUseID, "agent_id": ev.AgentID, "agent_type": ev.AgentType,
+		"transcript_path": ev.TranscriptPath, "cwd": ev.Cwd})
+	rec := spool.Record{At: h.opts.Now().UTC(), Agent: h.opts.Agent, Payload: skel,
+		Invalid: "hook failed (" + why + "); only the event's identifiers were kept"}
+	if h.agent != nil {
+		rec.Agent = h.agent.Name
+	}
+	if err := h.dir.Append(ev.SessionID, &rec); err != nil {
+		h.logf("session=%q: %v", ev.SessionID, err)
+	}
+	h.appended = true
 }
 
 type hook struct {
@@ -95,6 +128,8 @@ type hook struct {
 	ok    bool // dir is usable
 	out   []byte
 	code  int
+	// appended is set once the event's record was written.
+	appended bool
 }
 
 func (h *hook) logf(format string, args ...any) {
@@ -108,6 +143,13 @@ func (h *hook) logf(format string, args ...any) {
 func (h *hook) run() int {
 	raw, truncated, err := readAll(h.opts.Stdin, MaxStdin)
 	now := h.opts.Now().UTC()
+	cut := 0
+	if len(raw) > MaxPayload && !truncated {
+		// Long strings (file contents, command output) are cut before
+		// anything decodes them: the hook must stay fast, and a record
+		// must stay small. Contents come from the work tree instead.
+		raw, cut = shrinkPayload(raw)
+	}
 	agent, known := Lookup(h.opts.Agent)
 	var perr error
 	if known {
@@ -145,10 +187,18 @@ func (h *hook) run() int {
 	if h.rec.Invalid != "" {
 		h.logf("session=%q: %s", h.ev.SessionID, h.rec.Invalid)
 	}
+	if cut > 0 {
+		h.logf("session=%q: payload over %d bytes: %d long strings truncated", h.ev.SessionID, MaxPayload, cut)
+		for i := range h.ev.Edits {
+			h.ev.Edits[i].Original, h.ev.Edits[i].Content = nil, nil // cut, so not the file's
+		}
+	}
 	if known && perr == nil {
 		h.observe()
 	}
-	if err := h.dir.Append(h.ev.SessionID, &h.rec); err != nil {
+	err = h.dir.Append(h.ev.SessionID, &h.rec)
+	h.appended = true
+	if err != nil {
 		h.logf("session=%q: %v", h.ev.SessionID, err)
 		return 0
 	}
@@ -169,12 +219,22 @@ func (h *hook) openRepo() error {
 		dir = wd
 	}
 	repo, err := worktree.FindRepo(dir)
+	if err != nil && h.ev.Cwd != "" {
+		// The payload's cwd may be gone or elsewhere; the agent runs hooks
+		// in the project directory.
+		if wd, werr := h.opts.Getwd(); werr == nil {
+			if r, rerr := worktree.FindRepo(wd); rerr == nil {
+				repo, err = r, nil
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}
 	h.repo = repo
 	h.dir = spool.ForGitDir(repo.CommonDir)
 	h.ok = true
+	logDir.Store(&h.dir)
 	return nil
 }
 
@@ -217,4 +277,54 @@ func (h *hook) rel(p string) (string, bool) {
 		return "", false
 	}
 	return filepath.ToSlash(r), true
+}
+
+// MaxPayload is the largest payload a record keeps as sent; a larger one
+// has its long strings (file contents, command output) cut to
+// [MaxPayloadString] bytes, and is re-encoded with sorted keys.
+const MaxPayload = 1 << 20
+
+// MaxPayloadString is what a long string of an oversized payload keeps.
+const MaxPayloadString = 16 << 10
+
+// shrinkPayload copies a JSON text with every string longer than
+// [MaxPayloadString] bytes (as escaped) cut at a character boundary and
+// marked, and returns the number of strings cut. It reads bytes only, in
+// one pass; invalid JSON stays invalid.
+func shrinkPayload(raw []byte) ([]byte, int) {
+	out := make([]byte, 0, min(len(raw), 4*MaxPayload))
+	n := 0
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '"' {
+			out = append(out, c)
+			i++
+			continue
+		}
+		// A string: find its end and the last safe cut within the limit.
+		j, cut := i+1, -1
+		for j < len(raw) && raw[j] != '"' {
+			if j-i-1 >= MaxPayloadString && cut < 0 {
+				cut = j
+			}
+			if raw[j] == '\\' {
+				j++
+			}
+			j++
+			for j < len(raw) && raw[j]&0xC0 == 0x80 { // inside a UTF-8 sequence
+				j++
+			}
+		}
+		if cut < 0 || j >= len(raw) {
+			end := min(j+1, len(raw))
+			out = append(out, raw[i:end]...)
+			i = end
+			continue
+		}
+		n++
+		out = append(out, raw[i:cut]...)
+		out = append(out, "[truncated by tracevault: "+strconv.Itoa(j-i-1)+" bytes]\""...)
+		i = j + 1
+	}
+	return out, n
 }

@@ -2,10 +2,15 @@ package hookrun
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/tracevault/tracevault/capture"
+	"github.com/tracevault/tracevault/capture/linediff"
 	"github.com/tracevault/tracevault/capture/redact"
 	"github.com/tracevault/tracevault/capture/spool"
 )
@@ -39,8 +44,8 @@ func (h *hook) observe() {
 
 // sessionStart records where HEAD stood at the session's first event.
 func (h *hook) sessionStart() {
-	if h.ev.SessionID == "" {
-		return
+	if h.ev.SessionID == "" || h.dir.ReadState(h.ev.SessionID).Started {
+		return // the common case, read without the lock
 	}
 	err := h.dir.WithState(h.ev.SessionID, func(st *spool.State) error {
 		if st.Started {
@@ -67,6 +72,9 @@ func (h *hook) fileEdits() {
 		if !ok {
 			continue // outside the work tree
 		}
+		if hdr := "--- a/" + e.Path + "\n+++ b/" + e.Path + "\n"; strings.HasPrefix(e.Diff, hdr) {
+			e.Diff = "--- a/" + rel + "\n+++ b/" + rel + "\n" + e.Diff[len(hdr):]
+		}
 		e.Path = rel
 		e.ToolUseID = h.ev.ToolUseID
 		e.AgentID = h.ev.AgentID
@@ -82,6 +90,9 @@ func (h *hook) fileEdits() {
 			e.Op = capture.OpDelete
 		default:
 			h.logf("session=%q: reading %s after %s: %v", h.ev.SessionID, rel, h.ev.ToolName, err)
+		}
+		if e.Diff == "" {
+			h.diff(&e) // a Write that creates a file has no structuredPatch
 		}
 		h.rec.Observed = append(h.rec.Observed, e)
 		h.noteAgentAfter(rel, e.After)
@@ -119,12 +130,19 @@ func (h *hook) tailUsage() {
 		paths = append(paths, h.ev.AgentTranscriptPath)
 	}
 	err := h.dir.WithState(h.ev.SessionID, func(st *spool.State) error {
+		if st.AgentState == nil {
+			st.AgentState = map[string]json.RawMessage{}
+		}
+		// A subagent's last line may still be unwritten at SubagentStop:
+		// every transcript read before is read again from its offset.
+		for _, p := range slices.Sorted(maps.Keys(st.AgentState)) {
+			if !strings.HasPrefix(p, toolsStateKey) && !slices.Contains(paths, p) {
+				paths = append(paths, p)
+			}
+		}
 		for _, p := range paths {
 			if p == "" {
 				continue
-			}
-			if st.AgentState == nil {
-				st.AgentState = map[string]json.RawMessage{}
 			}
 			entries, next, err := h.agent.Tail(p, st.AgentState[p])
 			if err != nil {
@@ -135,10 +153,64 @@ func (h *hook) tailUsage() {
 			}
 			h.rec.Usage = append(h.rec.Usage, entries...)
 			h.addUsage(st, entries)
+			h.tailTools(st, p)
 		}
 		return nil
 	})
 	if err != nil {
 		h.logf("session=%q: %v", h.ev.SessionID, err)
+	}
+}
+
+// toolsStateKey prefixes the AgentState key of a transcript's tool-call
+// reader offset.
+const toolsStateKey = "tools:"
+
+// tailTools records the tool uses and results the transcript at p gained
+// since the last look.
+func (h *hook) tailTools(st *spool.State, p string) {
+	if h.agent.Tools == nil {
+		return
+	}
+	var off int64
+	_ = json.Unmarshal(st.AgentState[toolsStateKey+p], &off)
+	tools, next, err := h.agent.Tools(p, off)
+	if err != nil {
+		h.logf("session=%q: reading tool calls of %s: %v", h.ev.SessionID, p, err)
+	}
+	st.AgentState[toolsStateKey+p], _ = json.Marshal(next)
+	h.rec.Tools = append(h.rec.Tools, tools...)
+}
+
+// diff fills an edit's unified diff and line counts from the stored
+// contents before and after (an empty before for a new file). It leaves
+// them empty when a content it needs is not stored.
+func (h *hook) diff(e *capture.FileEdit) {
+	if e.Op == capture.OpDelete || e.After == "" || e.Before == e.After {
+		return
+	}
+	var before []byte
+	if e.Before != "" {
+		b, err := h.dir.Blob(e.Before)
+		if err != nil {
+			return
+		}
+		before = b
+	}
+	after, err := h.dir.Blob(e.After)
+	if err != nil || !utf8.Valid(before) || !utf8.Valid(after) {
+		return
+	}
+	a, b := linediff.Lines(string(before)), linediff.Lines(string(after))
+	e.Diff = capDiff(linediff.Unified(e.Path, a, b, 3))
+	e.Added, e.Removed = 0, 0
+	lines := strings.Split(e.Diff, "\n")
+	for _, l := range lines[min(2, len(lines)):] { // after the ---/+++ header
+		switch {
+		case strings.HasPrefix(l, "+"):
+			e.Added++
+		case strings.HasPrefix(l, "-"):
+			e.Removed++
+		}
 	}
 }

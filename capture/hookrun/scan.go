@@ -1,7 +1,12 @@
 package hookrun
 
 import (
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"hash"
 	"os"
 	"path/filepath"
 	"sort"
@@ -100,8 +105,10 @@ func (h *hook) scanBefore() {
 				continue // written by an agent's file tool, already recorded
 			}
 		}
+		e.Before = agentAfter[p]
 		h.rec.Observed = append(h.rec.Observed, e)
 	}
+	h.noteAfters(h.rec.Observed)
 	h.saveSnap(cur)
 }
 
@@ -117,33 +124,49 @@ func (h *hook) scanAfter() {
 		h.saveSnap(cur)
 		return
 	}
+	changes := worktree.Diff(prev, cur)
+	if len(changes) > maxObserved {
+		h.logf("session=%q: %s %s changed %d files; recording the first %d", h.ev.SessionID, h.ev.ToolName, h.ev.ToolUseID, len(changes), maxObserved)
+		changes = changes[:maxObserved]
+	}
+	known := h.agentAfters()
+	renamed := map[string]string{} // new path -> old path
+	for _, r := range worktree.Renames(changes) {
+		renamed[r.To] = r.From
+	}
+	from := map[string]bool{}
+	for _, old := range renamed {
+		from[old] = true
+	}
 	var edits []capture.FileEdit
-	for i, c := range worktree.Diff(prev, cur) {
-		if i >= maxObserved {
-			break
+	for _, c := range changes {
+		if c.Kind == worktree.Deleted && from[c.Path] {
+			continue // recorded as the rename's source
 		}
-		// Before stays empty: the content before is the file's last
-		// observed state (a human change seen before the command is
-		// recorded by scanBefore).
-		e := capture.FileEdit{Path: c.Path, Tool: h.ev.ToolName, ToolUseID: h.ev.ToolUseID, AgentID: h.ev.AgentID}
+		e := capture.FileEdit{Path: c.Path, Tool: h.ev.ToolName, ToolUseID: h.ev.ToolUseID, AgentID: h.ev.AgentID,
+			Before: known[c.Path]}
 		switch c.Kind {
 		case worktree.Added:
-			e.Op = capture.OpCreate
+			e.Op, e.Before = capture.OpCreate, ""
 			e.After = h.hashFile(c.Path)
+			if old, ok := renamed[c.Path]; ok {
+				e.Op, e.OldPath, e.Before = capture.OpRename, old, known[old]
+				if e.Before == "" {
+					e.Before = e.After // Renames matched the same inode and stat, or the same content
+				}
+			}
 		case worktree.Deleted:
 			e.Op = capture.OpDelete
-			e.Before = h.agentAfters()[c.Path]
 		default:
 			e.Op = capture.OpModify
 			e.After = h.hashFile(c.Path)
 		}
+		h.diff(&e)
 		edits = append(edits, e)
 	}
 	edits = pairRenames(edits)
 	h.rec.Observed = append(h.rec.Observed, edits...)
-	for _, e := range edits {
-		h.noteAgentAfter(e.Path, e.After)
-	}
+	h.noteAfters(edits)
 	h.saveSnap(cur)
 }
 
@@ -198,7 +221,14 @@ func (h *hook) dirtyVsIndex(cur *worktree.Snapshot) []string {
 		h.logf("reading index: %v", err)
 		return nil
 	}
-	out := worktree.Dirty(h.repo, idx, cur)
+	var out []string
+	for _, p := range worktree.Dirty(h.repo, idx, cur) {
+		// Dirty is a stat check: a file written in the second the index
+		// was (racily clean, as right after a commit) may be unchanged.
+		if e, ok := idx.Lookup(p); !ok || !sameAsIndex(filepath.Join(h.repo.WorkTree, filepath.FromSlash(p)), e) {
+			out = append(out, p)
+		}
+	}
 	for _, e := range cur.Entries {
 		if _, ok := idx.Lookup(e.Path); !ok {
 			out = append(out, e.Path)
@@ -241,4 +271,46 @@ func (h *hook) noteAgentAfter(path, hash string) {
 			h.logf("saving agent edits: %v", err)
 		}
 	}
+}
+
+// noteAfters remembers the content each edit left (none for a delete, and
+// a rename's source is gone), so the next change of the file has a before.
+func (h *hook) noteAfters(edits []capture.FileEdit) {
+	for _, e := range edits {
+		if e.OldPath != "" {
+			h.noteAgentAfter(e.OldPath, "")
+		}
+		h.noteAgentAfter(e.Path, e.After)
+	}
+}
+
+// sameAsIndex reports whether the file at full has the content the index
+// entry names (its git blob id).
+func sameAsIndex(full string, e worktree.IndexEntry) bool {
+	fi, err := os.Lstat(full)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > spool.MaxBlob || uint32(fi.Size()) != e.Size {
+		return false
+	}
+	b, err := os.ReadFile(full)
+	if err != nil {
+		return false
+	}
+	return gitBlobID(b, len(e.OID)) == e.OID
+}
+
+// gitBlobID returns the git object id of a blob holding b, SHA-1 for a
+// 40-digit id length and SHA-256 for 64.
+func gitBlobID(b []byte, hexLen int) string {
+	var h hash.Hash
+	switch hexLen {
+	case 40:
+		h = sha1.New() //nolint:gosec // git's object id, not a security use
+	case 64:
+		h = sha256.New()
+	default:
+		return ""
+	}
+	fmt.Fprintf(h, "blob %d\x00", len(b))
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
 }

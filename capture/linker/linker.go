@@ -71,9 +71,9 @@ func (l *Linker) write(ctx context.Context, commit gitstore.Hash, attr *record.C
 	sort.Strings(ids)
 	for _, id := range ids {
 		s := sp.session(id, l.Author, l.Prices)
-		items = append(items, record.Item{Type: record.TypeSession, Body: s, Subject: fmt.Sprintf("session %s (%s)", s.ID, s.Agent)})
+		items = append(items, record.Item{Type: record.TypeSession, Body: s})
 	}
-	items = append(items, record.Item{Type: record.TypeCommit, Body: attr, Subject: "commit " + commit.String()})
+	items = append(items, record.Item{Type: record.TypeCommit, Body: attr})
 	// The session refs need the records' ids, known once appended; the
 	// session records come first, so their seq numbers are predictable
 	// from the writer's tip.
@@ -178,7 +178,7 @@ func (l *Linker) nextSeq(ctx context.Context) (int64, error) {
 
 // attributeFile computes one changed file's attribution; nil when the file
 // has no added lines.
-func (l *Linker) attributeFile(ctx context.Context, d gitstore.FileDiff, sp *spoolView) (*record.FileAttr, map[string]bool, error) {
+func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gitstore.FileDiff, sp *spoolView) (*record.FileAttr, map[string]bool, error) {
 	if d.NewPath == "" || d.Binary || d.NewMode == gitstore.ModeGitlink {
 		return nil, nil, nil
 	}
@@ -203,6 +203,16 @@ func (l *Linker) attributeFile(ctx context.Context, d gitstore.FileDiff, sp *spo
 	base, final, err := l.contents(ctx, d)
 	if err != nil {
 		return nil, nil, err
+	}
+	baseHash := ""
+	if base != nil {
+		baseHash = spool.Hash([]byte(*base))
+	}
+	obs = sp.relevant(obs, baseHash, l.inHistory(ctx, commit))
+	sp.commit = append(sp.commit, committedEntry{committedKey{d.NewPath, spool.Hash([]byte(final))}, commit})
+	if len(obs) == 0 {
+		fa.Human = len(added)
+		return fa, nil, nil
 	}
 	steps, sessions := sp.steps(obs)
 	labels := attribute.Replay(base, steps, final)
@@ -238,4 +248,18 @@ func (l *Linker) contents(ctx context.Context, d gitstore.FileDiff) (*string, st
 		base = &b
 	}
 	return base, redact.Default().String(string(objs[d.NewHash].Data)), nil
+}
+
+// inHistory returns a memoised test of whether a commit is an ancestor of
+// commit (errors count as no).
+func (l *Linker) inHistory(ctx context.Context, commit gitstore.Hash) func(gitstore.Hash) bool {
+	memo := map[gitstore.Hash]bool{}
+	return func(c gitstore.Hash) bool {
+		if v, ok := memo[c]; ok {
+			return v
+		}
+		ok, err := l.Store.IsAncestor(ctx, c, commit)
+		memo[c] = err == nil && ok && c != commit
+		return memo[c]
+	}
 }

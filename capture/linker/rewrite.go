@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/tracevault/tracevault/capture/attribute"
 	"github.com/tracevault/tracevault/capture/linediff"
@@ -56,6 +55,9 @@ type oldAttribution struct {
 
 // loadOld reads the commit record a commit's note links, if any.
 func (l *Linker) loadOld(ctx context.Context, commits []gitstore.Hash) ([]oldAttribution, error) {
+	if len(commits) == 0 {
+		return nil, nil // no git process for the common post-commit case
+	}
 	ns, err := l.notesOf().Read(ctx, commits)
 	if err != nil {
 		return nil, err
@@ -125,7 +127,7 @@ func (l *Linker) attributeWithCarry(ctx context.Context, commit gitstore.Hash, o
 	if err != nil {
 		return nil, err
 	}
-	sp, err := l.loadSpool(cutoffOf(ctx, l, parent))
+	sp, err := l.loadSpool()
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +141,7 @@ func (l *Linker) attributeWithCarry(ctx context.Context, commit gitstore.Hash, o
 	used := map[string]bool{}
 	carried := map[string]record.SessionRef{}
 	for _, d := range diffs {
-		fa, sessions, err := l.attributeFile(ctx, d, sp)
+		fa, sessions, err := l.attributeFile(ctx, commit, d, sp)
 		if err != nil {
 			return nil, err
 		}
@@ -155,6 +157,9 @@ func (l *Linker) attributeWithCarry(ctx context.Context, commit gitstore.Hash, o
 		for s := range sessions {
 			used[s] = true
 		}
+	}
+	if err := recordCommitted(l.Spool, sp.commit); err != nil {
+		return nil, err
 	}
 	attr.Assisted = Trailers(c.Message)
 	for _, o := range olds {
@@ -280,17 +285,6 @@ func (l *Linker) fileAt(ctx context.Context, commit gitstore.Hash, path string) 
 		}
 	}
 	return "", nil
-}
-
-func cutoffOf(ctx context.Context, l *Linker, parent gitstore.Hash) (t time.Time) {
-	if parent.IsZero() {
-		return
-	}
-	pc, err := gitstore.ReadCommit(ctx, l.Store, parent)
-	if err != nil {
-		return
-	}
-	return pc.Committer.When.Add(-time.Second)
 }
 
 var squashedCommit = regexp.MustCompile(`(?m)^commit ([0-9a-f]{40})$`)

@@ -2,6 +2,7 @@ package linker
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/tracevault/tracevault/capture/hookrun"
 	"github.com/tracevault/tracevault/capture/pricing"
 	"github.com/tracevault/tracevault/capture/spool"
+	"github.com/tracevault/tracevault/gitstore"
 )
 
 // observation is one observed file change with its session.
@@ -30,11 +32,19 @@ type spoolView struct {
 	ids      map[string]string         // spool name -> session id
 	obs      []observation
 	sessions map[string]*capture.Session
+	// committed holds file contents earlier commits recorded.
+	committed map[committedKey][]gitstore.Hash
+	// commit collects the contents of the commit being attributed, for
+	// recordCommitted.
+	commit []committedEntry
 }
 
-// loadSpool reads every session's spool and collects observed edits made
-// after cutoff.
-func (l *Linker) loadSpool(cutoff time.Time) (*spoolView, error) {
+// loadSpool reads every session's spool and collects every observed edit,
+// in time order. Which of them matter to a file is decided per file (see
+// relevant), not by a time cutoff: a partially staged commit leaves edits
+// made before it for the next commit, and a commit's date says nothing
+// about when its edits were made.
+func (l *Linker) loadSpool() (*spoolView, error) {
 	v := &spoolView{dir: l.Spool, records: map[string][]spool.Record{}, ids: map[string]string{}, sessions: map[string]*capture.Session{}}
 	names, err := l.Spool.Sessions()
 	if err != nil {
@@ -59,9 +69,6 @@ func (l *Linker) loadSpool(cutoff time.Time) (*spoolView, error) {
 		v.ids[name] = id
 		for _, r := range res.Records {
 			n++
-			if !r.At.After(cutoff) {
-				continue
-			}
 			for _, e := range r.Observed {
 				v.obs = append(v.obs, observation{At: r.At, Order: n, Session: name, SessID: id, Agent: canonicalAgent(r.Agent), Edit: e})
 			}
@@ -73,6 +80,11 @@ func (l *Linker) loadSpool(cutoff time.Time) (*spoolView, error) {
 		}
 		return v.obs[i].Order < v.obs[j].Order
 	})
+	committed, err := loadCommitted(l.Spool)
+	if err != nil {
+		return nil, err
+	}
+	v.committed = committed
 	return v, nil
 }
 
@@ -83,16 +95,63 @@ func canonicalAgent(a string) string {
 	return a
 }
 
-// forPath returns the observations of a path (following a rename from
-// oldPath), in time order.
+// forPath returns the observations of a path in time order, following
+// renames back: an edit that renamed X to path brings in the edits of X made
+// before it. oldPath is the name git's rename detection gives the file in
+// the parent commit.
 func (v *spoolView) forPath(path, oldPath string) []observation {
+	names := map[string]bool{path: true}
+	if oldPath != "" {
+		names[oldPath] = true
+	}
 	var out []observation
-	for _, o := range v.obs {
-		if o.Edit.Path == path || (oldPath != "" && o.Edit.Path == oldPath) || (o.Edit.OldPath != "" && o.Edit.OldPath == oldPath && o.Edit.Path == path) {
-			out = append(out, o)
+	for i := len(v.obs) - 1; i >= 0; i-- {
+		o := v.obs[i]
+		if !names[o.Edit.Path] {
+			continue
+		}
+		out = append(out, o)
+		if o.Edit.OldPath != "" {
+			names[o.Edit.OldPath] = true
 		}
 	}
+	slices.Reverse(out)
 	return out
+}
+
+// relevant drops the observations that happened before the file was last
+// seen in a committed state: the base content (baseHash, "" when the file
+// did not exist), or content an earlier commit in this commit's history
+// recorded (see recordCommitted; inHistory says whether a commit is an
+// ancestor). Replaying from there starts from a committed state, so edits
+// already accounted for are not replayed, while edits left unstaged by an
+// earlier partial commit, or committed only on another branch (rebase,
+// cherry-pick, merge --squash), are.
+func (v *spoolView) relevant(obs []observation, baseHash string, inHistory func(gitstore.Hash) bool) []observation {
+	for i := len(obs) - 1; i >= 0; i-- {
+		e := obs[i].Edit
+		var state string
+		switch {
+		case e.Op == capture.OpDelete:
+			state = ""
+		case e.After == "":
+			continue // content unknown
+		default:
+			state = e.After
+		}
+		if state == baseHash {
+			return obs[i+1:]
+		}
+		if state == "" {
+			continue
+		}
+		for _, c := range v.committed[committedKey{e.Path, state}] {
+			if inHistory(c) {
+				return obs[i+1:]
+			}
+		}
+	}
+	return obs
 }
 
 // steps turns observations into attribution steps; it also returns a map

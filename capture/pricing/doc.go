@@ -41,6 +41,19 @@
 // and Gemini 2.5 pro, flash and flash-lite. Values are kept as found,
 // including claude-3-haiku-20240307's 1-hour write price of 6e-06.
 //
+// litellm-gemini3.json, in this package, adds the Gemini 3 models that
+// Gemini CLI 0.61.0 can run (its model configuration lists them): the cost
+// fields of gemini-3-flash-preview and gemini-3.5-flash (vertex_ai rows)
+// and of gemini/gemini-3-pro-preview, gemini/gemini-3.1-pro-preview,
+// gemini/gemini-3.1-pro-preview-customtools, gemini/gemini-3.1-flash-lite
+// and gemini/gemini-3.1-flash-lite-preview (gemini rows; [Table.Lookup]
+// strips the "gemini/" prefix), transcribed from the same BerriAI/litellm
+// commit 00035b69f416be24e2e323c13198d9b7d2d1bdf9 (MIT). That file has no
+// row for gemini-3.8-flash, the model the CLI's router picks by default,
+// nor for gemini-3.5-flash-lite, its router classifier, nor the gemma
+// models: those stay unpriced (reported as such, never as $0) until a
+// source is found; an override file can price them.
+//
 // # Overrides
 //
 // [Default] merges a user file over the snapshot: $TRACEVAULT_PRICES if set

@@ -10,7 +10,7 @@ import (
 	"github.com/tracevault/tracevault/capture"
 )
 
-//go:generate go run ./internal/gen -in ../../../shared/fixtures/pricing/litellm-subset.json -out prices.json
+//go:generate go run ./internal/gen -in ../../../shared/fixtures/pricing/litellm-subset.json -in litellm-gemini3.json -out prices.json
 
 //go:embed prices.json
 var embedded []byte

@@ -2,6 +2,8 @@ package pricing
 
 import (
 	"bytes"
+	"encoding/json"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,15 +18,49 @@ func TestEmbeddedMatchesSubset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := Extract(src)
+	extra, err := os.ReadFile("litellm-gemini3.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]json.RawMessage{}
+	for _, b := range [][]byte{src, extra} {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		maps.Copy(rows, m)
+	}
+	all, _ := json.Marshal(rows)
+	want, err := Extract(all)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(embedded, want) {
 		t.Errorf("prices.json is stale: run go generate ./capture/pricing")
 	}
-	if n := Embedded().Len(); n != 41 {
-		t.Errorf("Embedded().Len() = %d, want 41", n)
+	if n := Embedded().Len(); n != 48 {
+		t.Errorf("Embedded().Len() = %d, want 48", n)
+	}
+}
+
+// TestAgentModels: the models Codex 0.169 and Gemini CLI 0.61 run by name
+// are priced; the ones no source prices stay unpriced (not $0).
+func TestAgentModels(t *testing.T) {
+	tab := Embedded()
+	for _, m := range []string{"gpt-5.5", "gpt-5-codex", "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite",
+		"gemini-3-pro-preview", "gemini-3-flash-preview", "gemini-3.1-pro-preview", "gemini-3.1-pro-preview-customtools",
+		"gemini-3.1-flash-lite", "gemini-3.1-flash-lite-preview", "gemini-3.5-flash"} {
+		if p, ok := tab.Lookup(m); !ok || p.Input <= 0 || p.Output <= 0 {
+			t.Errorf("Lookup(%q) = %+v, %v; want a price", m, p, ok)
+		}
+	}
+	if p, _ := tab.Lookup("gemini-3.1-pro-preview"); p.Input != 2e-6 || p.Output != 12e-6 || p.CacheRead != 2e-7 {
+		t.Errorf("gemini-3.1-pro-preview = %+v", p)
+	}
+	for _, m := range []string{"gemini-3.8-flash", "gemini-3.5-flash-lite", "gpt-6-sol"} {
+		if p, ok := tab.Lookup(m); ok {
+			t.Errorf("Lookup(%q) = %+v; want unpriced", m, p)
+		}
 	}
 }
 
@@ -129,8 +165,8 @@ func TestOverrides(t *testing.T) {
 	if p, _ := tab.Lookup("claude-sonnet-4-5"); p.Input != 3e-6 {
 		t.Errorf("embedded row lost: %+v", p)
 	}
-	if tab.Len() != 42 {
-		t.Errorf("Len() = %d, want 42", tab.Len())
+	if tab.Len() != 49 {
+		t.Errorf("Len() = %d, want 49", tab.Len())
 	}
 	if p, _ := Embedded().Lookup("claude-opus-4-6"); p.Input != 5e-6 {
 		t.Errorf("override changed the embedded table")

@@ -34,6 +34,8 @@ type Stored struct {
 	Raw      []byte // record.json, exactly as stored
 	Sig      string // record.sig, exactly as stored
 	Envelope *Envelope
+	// Meta is the parsed chain commit (nil for records not read back).
+	Meta *gitstore.Commit
 }
 
 // Hash is the chain hash of a stored record: "sha256:<hex>" of its raw
@@ -43,11 +45,11 @@ func Hash(raw []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-// Item is a record to append.
+// Item is a record to append. The chain commit's message is derived from
+// it (see CommitMessage).
 type Item struct {
-	Type    string
-	Body    any
-	Subject string
+	Type string
+	Body any
 }
 
 // Writer appends records to its own chain.
@@ -135,10 +137,13 @@ func (w *Writer) appendOnce(ctx context.Context, items []Item) ([]Stored, error)
 		if err != nil {
 			return nil, err
 		}
+		msg, err := CommitMessage(env)
+		if err != nil {
+			return nil, err
+		}
 		who := w.Identity
 		who.When = now
-		c := &gitstore.Commit{Tree: tree, Author: who, Committer: who,
-			Message: fmt.Sprintf("tracevault: %s\n\nrecord %s/%d\n", it.Subject, w.ID(), seq)}
+		c := &gitstore.Commit{Tree: tree, Author: who, Committer: who, Message: msg}
 		if !parent.IsZero() {
 			c.Parents = []gitstore.Hash{parent}
 		}
@@ -146,7 +151,7 @@ func (w *Writer) appendOnce(ctx context.Context, items []Item) ([]Stored, error)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Stored{Commit: h, Raw: raw, Sig: sig, Envelope: env})
+		out = append(out, Stored{Commit: h, Raw: raw, Sig: sig, Envelope: env, Meta: c})
 		parent, prev = h, Hash(raw)
 	}
 	if err := batch.Flush(ctx); err != nil {
@@ -156,4 +161,32 @@ func (w *Writer) appendOnce(ctx context.Context, items []Item) ([]Stored, error)
 		return nil, fmt.Errorf("updating %s: %w", ref, err)
 	}
 	return out, nil
+}
+
+// CommitMessage is the message of the chain commit holding env:
+//
+//	tracevault: session <session-id> (<agent>)
+//	tracevault: commit <commit-id>
+//
+// then a blank line and "record <writer>/<seq>". It is derived from the
+// record, so Verify can check it.
+func CommitMessage(env *Envelope) (string, error) {
+	var subject string
+	switch env.Type {
+	case TypeSession:
+		s, err := env.Session()
+		if err != nil {
+			return "", err
+		}
+		subject = fmt.Sprintf("session %s (%s)", s.ID, s.Agent)
+	case TypeCommit:
+		c, err := env.Commit()
+		if err != nil {
+			return "", err
+		}
+		subject = "commit " + c.Commit
+	default:
+		return "", fmt.Errorf("unknown record type %q", env.Type)
+	}
+	return fmt.Sprintf("tracevault: %s\n\nrecord %s\n", subject, env.ID()), nil
 }

@@ -2,7 +2,6 @@ package redact
 
 import (
 	"bytes"
-	"strings"
 )
 
 // keyClass is what a key name says about the value assigned to it.
@@ -58,7 +57,8 @@ type value struct {
 // (<password>v</password>) and command-line flags (--password v).
 func parseAssignment(b []byte, ks, ke int) (value, bool) {
 	n, p := len(b), ke
-	if p < n && (b[p] == '"' || b[p] == '\'') {
+	quotedKey := p < n && (b[p] == '"' || b[p] == '\'')
+	if quotedKey {
 		p++
 	} else if p+1 < n && b[p] == '\\' && b[p+1] == '"' {
 		p += 2
@@ -76,6 +76,11 @@ func parseAssignment(b []byte, ks, ke int) (value, bool) {
 		sep = 1
 	case s > p && hasAt(b, ks, "--") && s < n && b[s] != '-':
 		sep = 0
+	case quotedKey && hasAt(b, s, ","): // ("smtp.password", "v") or ["--password", "v"]
+		v, ok := readValue(b, skipBlanks(b, s+1))
+		ok = ok && v.quoted
+		v.quoted = false // judged like a bare word: a list of field names is not a password
+		return v, ok
 	default:
 		return value{}, false
 	}
@@ -86,7 +91,9 @@ func parseAssignment(b []byte, ks, ke int) (value, bool) {
 	return val, ok
 }
 
-func hasAt(b []byte, i int, s string) bool { return i <= len(b) && strings.HasPrefix(string(b[i:]), s) }
+func hasAt(b []byte, i int, s string) bool {
+	return i+len(s) <= len(b) && string(b[i:i+len(s)]) == s
+}
 
 func skipBlanks(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
@@ -96,7 +103,7 @@ func skipBlanks(b []byte, i int) int {
 }
 
 // maxValue bounds a value; longer ones are not passwords or API keys.
-const maxValue = 4096
+const maxValue = 1024
 
 // readValue reads the literal at b[p:]: quoted (with backslash escapes
 // kept whole), quoted with escaped quotes (\"v\" inside an encoded string),
@@ -162,15 +169,30 @@ func plausibleValue(c keyClass, v []byte, quoted, env bool) bool {
 		if len(v) < 6 || !quoted && !env && !hasDigit(v) && !hasSymbol(v) {
 			return false
 		}
-		return bytes.IndexByte(v, ' ') < 0 || hasDigit(v) || hasSymbol(v)
+		// One space may be a passphrase; more reads as prose ("pass": "Great point, …").
+		spaces := bytes.Count(v, []byte(" "))
+		return spaces == 0 || spaces == 1 && (hasDigit(v) || hasSymbol(v))
 	case keySecret:
-		if bytes.ContainsAny(v, " \t") || v[0] == '/' || bytes.HasPrefix(v, []byte("~/")) ||
-			bytes.HasPrefix(v, []byte("./")) || bytes.Contains(v, []byte("://")) {
+		if bytes.ContainsAny(v, " \t") || bytes.Contains(v, []byte("://")) || isPath(v) {
 			return false
 		}
 		return randomLooking(v)
 	}
 	return false
+}
+
+// isPath reports whether v reads as a file path: it starts like one and
+// no part between slashes looks random.
+func isPath(v []byte) bool {
+	if v[0] != '/' && !bytes.HasPrefix(v, []byte("~/")) && !bytes.HasPrefix(v, []byte("./")) && !bytes.HasPrefix(v, []byte("../")) {
+		return false
+	}
+	for _, part := range bytes.Split(v, []byte("/")) {
+		if randomLooking(part) {
+			return false
+		}
+	}
+	return true
 }
 
 // isCodeRef reports whether a bare value reads as an identifier or a

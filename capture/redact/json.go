@@ -73,11 +73,14 @@ func (w *jsonWalk) str(i int) int {
 	}
 	content := raw[i+1 : j]
 	text, escaped := content, bytes.IndexByte(content, '\\') >= 0
-	if escaped {
+	var fs []Finding
+	if escaped && w.mustDecode(content) {
 		w.dec = appendUnescaped(w.dec[:0], content)
 		text = w.dec
+		fs = w.r.findValue(text, w.key)
+	} else if !escaped {
+		fs = w.r.findValue(text, w.key)
 	}
-	fs := w.r.findValue(text, w.key)
 	w.key = nil
 	k := j + 1
 	for k < len(raw) && (raw[k] == ' ' || raw[k] == '\t' || raw[k] == '\n' || raw[k] == '\r') {
@@ -102,18 +105,42 @@ func (w *jsonWalk) str(i int) int {
 	return j + 1
 }
 
+// mustDecode reports whether the escaped string content may hold a
+// secret: a keyword occurs in it, an escape could hide one (\u0041KIA,
+// :\/\/), or it is the value of a key that names a secret. Decoding is
+// skipped otherwise, as most escaped strings are ordinary multi-line text.
+func (w *jsonWalk) mustDecode(content []byte) bool {
+	return w.key != nil && isKeyName(w.key) && classifyKey(w.key) != keyNone ||
+		bytes.Contains(content, []byte(`\u`)) || bytes.Contains(content, []byte(`\/`)) ||
+		w.r.mayHaveSecret(content)
+}
+
 // findValue is Find on one decoded JSON string, which when key is not nil
 // is the value assigned to key.
 func (r *Redactor) findValue(text, key []byte) []Finding {
 	sc := scan{r: r, b: text}
 	r.pre.scan(text, sc.hit)
 	sc.flushAll()
-	if key != nil && bytes.IndexByte(text, '\n') < 0 {
+	if key != nil && isKeyName(key) && bytes.IndexByte(text, '\n') < 0 {
 		if c := classifyKey(key); c != keyNone && r.assign[c] >= 0 && plausibleValue(c, text, true, false) {
 			sc.emit(r.assign[c], 0, len(text))
 		}
 	}
 	return sc.result()
+}
+
+// isKeyName reports whether a JSON object key reads as a name
+// (DB_PASSWORD, x-api-key) rather than free text.
+func isKeyName(k []byte) bool {
+	if len(k) == 0 || len(k) > 64 {
+		return false
+	}
+	for _, c := range k {
+		if !isKeyByte(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // appendUnescaped appends the decoded form of s, the content of a valid

@@ -16,6 +16,9 @@ const maxKeyBlock = 64 << 10
 // as much base64 body as follows, so no part of the key survives.
 func matchPrivateKey(sc *scan, ri, start, end int) {
 	b := sc.b
+	if start < sc.pem.covered { // inside the block emitted last
+		return
+	}
 	p := end
 	if p < len(b) && b[p] == ' ' {
 		p++
@@ -31,11 +34,44 @@ func matchPrivateKey(sc *scan, ri, start, end int) {
 	}
 	body := p + i + 5
 	tail := b[body:min(len(b), body+maxKeyBlock)]
-	if j := bytes.Index(tail, []byte("-----END "+label+"-----")); j >= 0 {
-		sc.emit(ri, start, body+j+len("-----END ")+len(label)+5)
-		return
+	if j := sc.pem.find(b, label, body); j >= 0 {
+		sc.pem.covered = j + len("-----END ") + len(label) + 5
+	} else {
+		sc.pem.covered = body + armourLen(tail)
 	}
-	sc.emit(ri, start, body+armourLen(tail))
+	sc.emit(ri, start, sc.pem.covered)
+}
+
+// pemSearch remembers the last search for an END line, so that many BEGIN
+// lines without an END (a hostile or truncated payload) cost one pass
+// over the input rather than one pass of maxKeyBlock each.
+type pemSearch struct {
+	valid    bool
+	label    string
+	from, to int // b[from:to] was searched
+	at       int // offset of the first END line in b[from:to], or -1
+	covered  int // end of the last block emitted
+}
+
+// find returns the offset of the first "-----END <label>-----" in
+// b[body:body+maxKeyBlock], or -1.
+func (c *pemSearch) find(b []byte, label string, body int) int {
+	end := "-----END " + label + "-----"
+	from, to := body, min(len(b), body+maxKeyBlock)
+	if c.valid && c.label == label && c.from <= body && body <= c.to {
+		if c.at >= body {
+			return c.at
+		}
+		if c.at < 0 { // nothing in b[body:c.to]: search only what is new
+			from = max(body, c.to-len(end)+1)
+		}
+	}
+	at := -1
+	if i := bytes.Index(b[from:to], []byte(end)); i >= 0 {
+		at = from + i
+	}
+	*c = pemSearch{valid: true, label: label, from: body, to: to, at: at, covered: c.covered}
+	return at
 }
 
 // armourLen is the length of the base64 body, headers (Proc-Type: 4,ENCRYPTED)

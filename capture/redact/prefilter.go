@@ -1,5 +1,7 @@
 package redact
 
+import "bytes"
+
 // keyword is one literal that makes a rule worth running. The prefilter
 // finds every keyword in one pass; a rule's pattern only ever runs near one.
 type keyword struct {
@@ -132,7 +134,7 @@ func (p *prefilter) scan(b []byte, hit func(k *keyword, start, end int) bool) bo
 			if k.exact && string(b[start:i+1]) != k.text {
 				continue
 			}
-			if k.bound && start > 0 && isAlnum(b[start-1]) {
+			if k.bound && start > 0 && (isAlnum(b[start-1]) || afterMarker(b, start)) {
 				continue
 			}
 			if !hit(k, start, i+1) {
@@ -145,4 +147,15 @@ func (p *prefilter) scan(b []byte, hit func(k *keyword, start, end int) bool) bo
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// afterMarker reports whether b[:start] ends with a redaction marker. A
+// marker stands for the word it replaced, so a keyword glued to it is inside
+// that word, as it was before redaction: this keeps redaction idempotent.
+func afterMarker(b []byte, start int) bool {
+	if b[start-1] != ']' {
+		return false
+	}
+	i := bytes.LastIndex(b[:start], []byte(markerPrefix))
+	return i >= 0 && bytes.IndexByte(b[i:start-1], ']') < 0 && start-i < 64
 }

@@ -163,7 +163,24 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	if len(f) == 0 {
 		return b
 	}
-	return apply(b, f)
+	return r.settle(apply(b, f))
+}
+
+// maxPasses bounds settle.
+const maxPasses = 4
+
+// settle redacts again until nothing changes: a marker's closing bracket
+// is a word boundary, so a secret glued to one just redacted becomes
+// visible only then. It keeps redaction idempotent.
+func (r *Redactor) settle(b []byte) []byte {
+	for i := 0; i < maxPasses; i++ {
+		f := r.Find(b)
+		if len(f) == 0 {
+			return b
+		}
+		b = apply(b, f)
+	}
+	return b
 }
 
 // String is [Redactor.Bytes] for strings.
@@ -173,7 +190,7 @@ func (r *Redactor) String(s string) string {
 	if len(f) == 0 {
 		return s
 	}
-	return string(apply(b, f))
+	return string(r.settle(apply(b, f)))
 }
 
 // apply replaces each finding in b with its marker.
@@ -210,6 +227,7 @@ type scan struct {
 	b     []byte
 	cands []candidate
 	pend  []window // per rule, the region its pattern still has to search
+	pem   pemSearch
 }
 
 type window struct {
@@ -225,6 +243,9 @@ func (sc *scan) hit(k *keyword, start, end int) bool {
 	rl := sc.r.rules[k.rule]
 	if rl.match != nil {
 		rl.match(sc, k.rule, start, end)
+		return true
+	}
+	if rl.gate != nil && !rl.gate(sc.b, start, end) {
 		return true
 	}
 	ws, we := max(0, start-rl.back), min(len(sc.b), end+rl.fwd)
@@ -287,7 +308,7 @@ func (sc *scan) emit(ri, start, end int) {
 	}
 	v := sc.b[start:end]
 	rl := sc.r.rules[ri]
-	if bytes.Contains(v, []byte(markerPrefix)) || sc.r.allow[string(v)] {
+	if overlapsMarker(sc.b, start, end) || sc.r.allow[string(v)] {
 		return
 	}
 	if !rl.keepPlaceholders && (isDocExample(v) || hasRun(v, 6)) {
@@ -304,6 +325,25 @@ func (sc *scan) emit(ri, start, end int) {
 		end++
 	}
 	sc.cands = append(sc.cands, candidate{rule: ri, start: start, end: end})
+}
+
+// overlapsMarker reports whether b[start:end] overlaps a marker, so that
+// no rule ever reads part of a marker as a secret.
+func overlapsMarker(b []byte, start, end int) bool {
+	const maxMarker = 64
+	lo, hi := max(0, start-maxMarker), min(len(b), end+len(markerPrefix)-1)
+	for {
+		i := bytes.Index(b[lo:hi], []byte(markerPrefix))
+		if i < 0 || lo+i >= end {
+			return false
+		}
+		m := lo + i
+		j := bytes.IndexByte(b[m:min(len(b), m+maxMarker)], ']')
+		if j >= 0 && m+j >= start {
+			return true
+		}
+		lo = m + 1
+	}
 }
 
 // result sorts and merges the candidates into findings.

@@ -15,12 +15,15 @@ type rule struct {
 	bound      bool     // keywords must not follow an ASCII letter or digit
 
 	re        func() *regexp.Regexp
-	group     int      // submatch holding the secret; -1: the first that took part
-	back, fwd int      // how far from a keyword a match may start and end
+	group     int // submatch holding the secret; -1: the first that took part
+	back, fwd int // how far from a keyword a match may start and end
 	match     func(sc *scan, ri, start, end int)
 	check     func(v []byte) bool // extra test of the secret itself
-	prio      int                 // which rule names merged findings
-	class     keyClass            // for the assignment rules, the keys they accept
+	// gate, when set, is a cheap test of the bytes around a keyword that
+	// must pass before the pattern is searched near it.
+	gate  func(b []byte, start, end int) bool
+	prio  int      // which rule names merged findings
+	class keyClass // for the assignment rules, the keys they accept
 	// keepPlaceholders skips the placeholder tests (long runs of one
 	// character, "EXAMPLE"), for rules whose secrets legitimately hold them.
 	keepPlaceholders bool
@@ -78,8 +81,8 @@ func builtinRules() []*rule {
 			re: lazy(`(?i)(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,100}={0,2})`)},
 		{id: "azure-sas-token", ciKeywords: []string{"sig="}, group: 1, back: 1, fwd: 130, prio: prioSpecific,
 			re: lazy(`[?&;][Ss][Ii][Gg]=([A-Za-z0-9%+/=]{30,120})`)},
-		infix("azure-client-secret", []string{"Q~"},
-			`(?:^|[^A-Za-z0-9_~.\-])([A-Za-z0-9_~.\-]{3}[0-9]Q~[A-Za-z0-9_~.\-]{31,34})(?:$|[^A-Za-z0-9_~.\-])`, 8, 40),
+		{id: "azure-client-secret", keywords: []string{"Q~"}, group: 1, back: 8, fwd: 40, prio: prioSpecific,
+			re: lazy(`(?:^|[^A-Za-z0-9_~.\-])([A-Za-z0-9_~.\-]{3}[0-9]Q~[A-Za-z0-9_~.\-]{31,34})(?:$|[^A-Za-z0-9_~.\-])`)},
 		token("github-token", []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, `\bgh[pousr]_[A-Za-z0-9]{36,251}\b`, 260),
 		token("github-fine-grained-pat", []string{"github_pat_"}, `\bgithub_pat_[A-Za-z0-9_]{50,255}\b`, 270),
 		token("gitlab-token", []string{"glpat-", "gldt-", "glptt-", "glrt-", "gloas-", "glsoat-", "glffct-", "glcbt-", "glimt-", "glagent-", "glft-", "GR1348941"},
@@ -103,7 +106,7 @@ func builtinRules() []*rule {
 			re: lazy(`(?i)heroku[A-Za-z0-9_.\-]{0,40}\\?["']?[ \t]*(?:=|:=|:|=>)[ \t]*\\?["']?(` + uuidRE + `)\b|\b(HRKU-[A-Za-z0-9_\-]{60})`)},
 		assigned("okta-api-token", []string{"okta"}, `00[A-Za-z0-9_\-]{40}`),
 		token("atlassian-api-token", []string{"ATATT3", "ATCTT3"}, `\bAT[AC]TT3[A-Za-z0-9_\-=]{150,300}`, 310),
-		token("doppler-token", []string{"dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit."}, `\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}\b`, 60),
+		token("doppler-token", []string{"dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit."}, `\bdp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_\-]{1,40}\.)?[A-Za-z0-9]{40,44}\b`, 100),
 		token("vault-token", []string{"hvs.", "hvb.", "hvr."}, `\bhv[sbr]\.[A-Za-z0-9_\-]{24,512}`, 520),
 		token("grafana-token", []string{"glc_", "glsa_", "eyJrIjoi"}, `\b(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[a-fA-F0-9]{8}|eyJrIjoi[A-Za-z0-9+/]{50,400}={0,2})`, 410),
 		token("pulumi-token", []string{"pul-"}, `\bpul-[a-f0-9]{40}\b`, 44),
@@ -111,7 +114,8 @@ func builtinRules() []*rule {
 		token("notion-token", []string{"secret_", "ntn_"}, `\b(?:secret_[A-Za-z0-9]{43}|ntn_[A-Za-z0-9]{46})\b`, 52),
 		{id: "discord-bot-token", keywords: []string{"MT"}, bound: true, ciKeywords: []string{"discord"}, back: 200, fwd: 300, prio: prioSpecific,
 			re: lazy(`\b[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40}\b`)},
-		infix("telegram-bot-token", []string{":AA"}, `\b[0-9]{8,10}:AA[A-Za-z0-9_\-]{33}\b`, 12, 40),
+		{id: "telegram-bot-token", keywords: []string{":AA"}, group: 1, back: 12, fwd: 40, prio: prioSpecific,
+			re: lazy(`(?:^|[^0-9])([0-9]{8,10}:AA[A-Za-z0-9_\-]{33})\b`)},
 		token("square-token", []string{"sq0atp-", "sq0csp-", "EAAA"}, `\b(?:sq0(?:atp|csp)-[A-Za-z0-9_\-]{22,60}|EAAA[A-Za-z0-9_\-+]{60})\b`, 70),
 		token("facebook-access-token", []string{"EAA"}, `\bEAA[A-Za-z0-9]{100,400}`, 410),
 		infix("braintree-access-token", []string{"access_token$production$", "access_token$sandbox$"},
@@ -133,12 +137,12 @@ func builtinRules() []*rule {
 		token("dynatrace-token", []string{"dt0c01."}, `\bdt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}\b`, 100),
 		{id: "jwt", keywords: []string{"eyJ"}, bound: true, fwd: 8192, prio: prioSpecific, keepPlaceholders: true,
 			re: lazy(`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*`)},
-		{id: "url-password", ciKeywords: []string{"://"}, group: 1, back: 40, fwd: 512, prio: prioSpecific, check: plausibleURLPassword,
+		{id: "url-password", ciKeywords: []string{"://"}, gate: hasUserinfo, group: 1, back: 40, fwd: 512, prio: prioSpecific, check: plausibleURLPassword,
 			re: lazy(`\b[A-Za-z][A-Za-z0-9+.\-]{1,30}://[^\s:/?#@"'\\<>]*:([^\s/?#"'\\<>]+)@[A-Za-z0-9.\-\[]`)},
-		{id: "bearer-token", ciKeywords: []string{"bearer"}, group: 1, fwd: 2100, prio: prioGeneric, check: randomLooking,
+		{id: "bearer-token", ciKeywords: []string{"bearer"}, gate: spaceThenToken, group: 1, fwd: 2100, prio: prioGeneric, check: randomLooking,
 			re: lazy(`(?i)\bbearer[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)`)},
-		{id: "basic-auth", ciKeywords: []string{"basic"}, group: 1, fwd: 1100, prio: prioGeneric, check: basicCredentials,
-			re: lazy(`(?i)\bbasic[ \t]+([A-Za-z0-9+/]{8,1024}={0,2})`)},
+		{id: "basic-auth", ciKeywords: []string{"basic"}, gate: spaceThenToken, group: 1, fwd: 1100, prio: prioGeneric, check: basicCredentials,
+			re: lazy(`(?i)\bbasic[ \t]+([A-Za-z0-9+/]{8,1000}={0,2})`)},
 		{id: "password-assignment", ciKeywords: []string{"pass", "pwd"}, match: matchAssignment, prio: prioGeneric, class: keyPassword},
 		{id: "secret-assignment", ciKeywords: secretKeywords, match: matchAssignment, prio: prioGeneric, class: keySecret},
 	}
@@ -150,6 +154,37 @@ func builtinRules() []*rule {
 var secretKeywords = []string{
 	"secret", "token", "api_key", "apikey", "access_key", "accesskey", "private_key", "privatekey",
 	"credential", "creds", "auth", "signing_key", "signingkey", "encryption_key", "master_key", "session_key",
+}
+
+// hasUserinfo is the gate of url-password: the authority after "://"
+// holds a ':' and then an '@'.
+func hasUserinfo(b []byte, _, end int) bool {
+	colon := false
+	for i := end; i < min(len(b), end+256); i++ {
+		switch b[i] {
+		case ':':
+			colon = true
+		case '@':
+			return colon
+		case '/', ' ', '\t', '\n', '\r', '"', '\'', '\\', '<', '>', '?', '#':
+			return false
+		}
+	}
+	return false
+}
+
+// spaceThenToken is the gate of the Authorization schemes: blanks, then
+// at least eight token bytes.
+func spaceThenToken(b []byte, _, end int) bool {
+	i := skipBlanks(b, end)
+	if i == end {
+		return false
+	}
+	j := i
+	for j < len(b) && j-i < 8 && isTokenByte(b[j]) {
+		j++
+	}
+	return j-i == 8
 }
 
 func withCheck(r *rule, check func([]byte) bool) *rule {

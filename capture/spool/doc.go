@@ -24,7 +24,9 @@
 // was not a JSON object, payload is a JSON string holding (a capped, redacted
 // copy of) what arrived and "invalid" says why. Other optional fields carry
 // what only the hook could see at that moment: observed work-tree edits, token
-// usage tailed from the transcript, HEAD at session start, policy denials.
+// usage and tool calls (uses and results) tailed from the transcript, HEAD at
+// session start, policy denials. A payload over 1 MiB has its long strings cut
+// before it is decoded (see hookrun.MaxPayload).
 //
 // # Durability and concurrency
 //

@@ -46,6 +46,26 @@ type Record struct {
 	Denial *capture.Denial `json:"denial,omitempty"`
 	// Verdict is the guard's canonical verdict JSON for this call, if any.
 	Verdict json.RawMessage `json:"verdict,omitempty"`
+	// Tools are tool calls and results read from the transcript at this
+	// event. They complete what hooks saw: some calls fire no hook at all
+	// (Claude Code rejects an Edit whose old_string is missing before any
+	// PreToolUse), and a result may be the only record of a failure.
+	Tools []TranscriptTool `json:"tools,omitempty"`
+}
+
+// TranscriptTool is what a transcript says about one tool call: its use
+// (Name set), its result (Status set), or both. Input and Error are
+// redacted and capped by the writer.
+type TranscriptTool struct {
+	ID      string          `json:"id"`
+	Name    string          `json:"name,omitempty"`
+	AgentID string          `json:"agent_id,omitempty"`
+	Time    time.Time       `json:"time,omitempty"`
+	Input   json.RawMessage `json:"input,omitempty"`
+	// Status is capture.ToolOK, capture.ToolFailed or capture.ToolDenied
+	// when the result was read, else empty.
+	Status string `json:"status,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
 // Head is where the repository stood.

@@ -127,3 +127,24 @@ func TestConcurrentProcesses(t *testing.T) {
 		t.Fatalf("got %d distinct records, %d skipped; want 1600, 0", len(seen), res.Skipped)
 	}
 }
+
+// TestStateUnchangedNotRewritten: WithState leaves an unchanged state file
+// alone (the hook's hot path), and ReadState sees what was saved.
+func TestStateUnchangedNotRewritten(t *testing.T) {
+	d := Dir(t.TempDir())
+	if err := d.WithState("s", func(st *State) error { st.Started = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	path := d.Path("state", "s.json")
+	before, _ := os.Stat(path)
+	if err := d.WithState("s", func(st *State) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.Stat(path)
+	if !os.SameFile(before, after) {
+		t.Errorf("unchanged state was rewritten")
+	}
+	if !d.ReadState("s").Started || d.ReadState("other").Started {
+		t.Errorf("ReadState does not match what was saved")
+	}
+}

@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"github.com/tracevault/tracevault/capture"
@@ -41,7 +42,8 @@ func (d Dir) withLockedJSON(path string, fn func(*State) error) error {
 	}
 	defer unlock()
 	var st State
-	if buf, err := os.ReadFile(path); err == nil {
+	buf, _ := os.ReadFile(path)
+	if buf != nil {
 		_ = json.Unmarshal(buf, &st) // a damaged state restarts from zero
 	}
 	if err := fn(&st); err != nil {
@@ -50,6 +52,9 @@ func (d Dir) withLockedJSON(path string, fn func(*State) error) error {
 	out, err := json.Marshal(&st)
 	if err != nil {
 		return fmt.Errorf("encoding state: %w", err)
+	}
+	if bytes.Equal(out, buf) {
+		return nil // unchanged: no write on the hook's hot path
 	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, out, 0o600); err != nil {
@@ -77,4 +82,15 @@ func (d Dir) Lock(name string) (func(), error) {
 		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
 	return func() { _ = flock(f, syscall.LOCK_UN); f.Close() }, nil
+}
+
+// ReadState returns the session's state as last saved, without locking: a
+// state file is replaced by rename, so a reader sees a whole one. A missing
+// or damaged file reads as the zero State.
+func (d Dir) ReadState(session string) State {
+	var st State
+	if buf, err := os.ReadFile(d.Path("state", SafeName(session)+".json")); err == nil {
+		_ = json.Unmarshal(buf, &st)
+	}
+	return st
 }

@@ -34,10 +34,6 @@ func dowild(p string, pi int, t string, ti int) int {
 			if pi >= len(p) || tc != p[pi] {
 				return wmNoMatch
 			}
-		default:
-			if tc != pc {
-				return wmNoMatch
-			}
 		case '?':
 			if tc == '/' {
 				return wmNoMatch
@@ -53,6 +49,10 @@ func dowild(p string, pi int, t string, ti int) int {
 				return wmNoMatch
 			}
 			pi = np
+		default:
+			if tc != pc {
+				return wmNoMatch
+			}
 		}
 	}
 	if ti < len(t) {

@@ -22,10 +22,11 @@ func checkAgent(a string) error {
 func scan(agent string, paths []string, getenv func(string) string) ([]capture.UsageEntry, error) {
 	switch agent {
 	case "codex":
-		if len(paths) == 0 {
+		defaults := len(paths) == 0
+		if defaults {
 			paths = codex.DefaultPaths(getenv)
 		}
-		files, err := expand(paths, codex.FindRollouts)
+		files, err := expand(paths, defaults, codex.FindRollouts)
 		if err != nil {
 			return nil, err
 		}
@@ -39,10 +40,11 @@ func scan(agent string, paths []string, getenv func(string) string) ([]capture.U
 		}
 		return out, nil
 	case "gemini-cli", "gemini":
-		if len(paths) == 0 {
+		defaults := len(paths) == 0
+		if defaults {
 			paths = gemini.DefaultPaths(getenv)
 		}
-		files, err := expand(paths, gemini.FindChats)
+		files, err := expand(paths, defaults, gemini.FindChats)
 		if err != nil {
 			return nil, err
 		}
@@ -62,14 +64,17 @@ func scan(agent string, paths []string, getenv func(string) string) ([]capture.U
 	return capusage.ScanPaths(paths)
 }
 
-// expand keeps file arguments and searches directory arguments.
-func expand(paths []string, find func([]string) ([]string, error)) ([]string, error) {
+// expand keeps file arguments and searches directory arguments. With
+// defaults (the agent's default directories), missing ones are skipped.
+func expand(paths []string, defaults bool, find func([]string) ([]string, error)) ([]string, error) {
 	var files, dirs []string
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		switch {
-		case err != nil && len(paths) == 1 && os.IsNotExist(err):
-			return nil, nil // the agent's default directory does not exist yet
+		case err != nil && (defaults || len(paths) == 1) && os.IsNotExist(err):
+			// An agent's default directory that does not exist (yet):
+			// Codex creates archived_sessions only when it archives one.
+			continue
 		case err != nil:
 			return nil, err
 		case fi.IsDir():

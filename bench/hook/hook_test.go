@@ -1,0 +1,178 @@
+// Package hook benchmarks the agent hook's process latency against a
+// hello-world Go binary that reads the same stdin (the design budget is a
+// median of at most 1.5 times that). It asserts nothing about time: run it
+// with
+//
+//	go test ./bench/hook -run '^$' -bench . -benchtime 1x
+//
+// and read the medians and ratios it prints. BENCH_HOOK_RUNS sets the runs
+// per median (default 200); BENCH_HOOK_COMPARE names another hook binary to
+// measure too (an older build, for a before/after).
+package hook
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tracevault/tracevault/internal/testutil"
+)
+
+const hello = `package main
+
+import (
+	"io"
+	"os"
+)
+
+func main() {
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+`
+
+// build compiles the hook and the hello-world binary into dir.
+func build(b *testing.B, dir string) (hook, hw string) {
+	b.Helper()
+	hook = filepath.Join(dir, "tracevault-hook")
+	if out, err := exec.Command("go", "build", "-o", hook, "github.com/tracevault/tracevault/cmd/tracevault-hook").CombinedOutput(); err != nil {
+		b.Fatalf("building tracevault-hook: %v\n%s", err, out)
+	}
+	src := filepath.Join(dir, "hello")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	must(b, os.WriteFile(filepath.Join(src, "main.go"), []byte(hello), 0o644))
+	must(b, os.WriteFile(filepath.Join(src, "go.mod"), []byte("module hello\n\ngo 1.26\n"), 0o644))
+	hw = filepath.Join(dir, "hello-bin")
+	cmd := exec.Command("go", "build", "-o", hw, ".")
+	cmd.Dir = src
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("building hello world: %v\n%s", err, out)
+	}
+	return hook, hw
+}
+
+func must(b *testing.B, err error) {
+	b.Helper()
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// median runs bin n times in dir with stdin and returns the median wall time.
+func median(b *testing.B, n int, dir string, stdin []byte, bin string, args ...string) time.Duration {
+	b.Helper()
+	ds := make([]time.Duration, 0, n)
+	for i := 0; i < n; i++ {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		cmd.Stdin = bytes.NewReader(stdin)
+		start := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%s: %v: %s", bin, err, out)
+		}
+		ds = append(ds, time.Since(start))
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+func runs() int {
+	if n, err := strconv.Atoi(os.Getenv("BENCH_HOOK_RUNS")); err == nil && n > 0 {
+		return n
+	}
+	return 200
+}
+
+func payload(repo, event string, fields map[string]any) []byte {
+	p := map[string]any{"session_id": "bench-session", "transcript_path": filepath.Join(repo, "..", "t.jsonl"), "cwd": repo,
+		"permission_mode": "acceptEdits", "hook_event_name": event, "effort": map[string]any{"level": "medium"}}
+	for k, v := range fields {
+		p[k] = v
+	}
+	out, _ := json.Marshal(p)
+	return out
+}
+
+// editPayload is a realistic PostToolUse(Edit): a 200-line file edited in
+// the middle, with the original file and the structured patch.
+func editPayload(repo string) []byte {
+	var sb strings.Builder
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&sb, "\tfmt.Println(\"line %d of the handler\", ctx, req.Header.Get(\"X-Request-Id\"))\n", i)
+	}
+	orig := "package main\n\nfunc handler() {\n" + sb.String() + "}\n"
+	file := filepath.Join(repo, "handler.go")
+	return payload(repo, "PostToolUse", map[string]any{"tool_name": "Edit", "tool_use_id": "toolu_01AbCdEf",
+		"tool_input": map[string]any{"file_path": file, "old_string": "line 100 of", "new_string": "line one hundred of", "replace_all": false},
+		"tool_response": map[string]any{"filePath": file, "oldString": "line 100 of", "newString": "line one hundred of", "originalFile": orig,
+			"structuredPatch": []any{map[string]any{"oldStart": 101, "oldLines": 7, "newStart": 101, "newLines": 7,
+				"lines": []string{" a", " b", " c", "-line 100 of", "+line one hundred of", " d", " e", " f"}}},
+			"userModified": false, "replaceAll": false},
+		"duration_ms": 12})
+}
+
+// repoWith makes a repository holding n committed files.
+func repoWith(b *testing.B, n int) string {
+	b.Helper()
+	repo := testutil.NewRepo(b)
+	for i := 0; i < n; i++ {
+		p := filepath.Join(repo, fmt.Sprintf("pkg%02d", i%50), fmt.Sprintf("file%04d.go", i))
+		must(b, os.MkdirAll(filepath.Dir(p), 0o755))
+		must(b, os.WriteFile(p, []byte(fmt.Sprintf("package pkg\n\nconst C%d = %d\n", i, i)), 0o644))
+	}
+	testutil.Git(b, repo, "add", ".")
+	testutil.Git(b, repo, "commit", "-q", "-m", "files")
+	return repo
+}
+
+// BenchmarkHookLatency prints the median wall time of the hook binary and
+// of a hello-world binary fed the same stdin, and their ratio, for a
+// PostToolUse(Edit) and for a Bash PreToolUse that scans a 2,000-file work
+// tree.
+func BenchmarkHookLatency(b *testing.B) {
+	dir := b.TempDir()
+	hook, hw := build(b, dir)
+	n := runs()
+	cases := []struct {
+		name  string
+		files int
+		stdin func(repo string) []byte
+	}{
+		{"PostToolUse(Edit)", 20, editPayload},
+		{"PreToolUse(Bash) scanning 2000 files", 2000, func(repo string) []byte {
+			return payload(repo, "PreToolUse", map[string]any{"tool_name": "Bash", "tool_use_id": "toolu_bash",
+				"tool_input": map[string]any{"command": "go test ./...", "description": "Run tests"}})
+		}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			repo := repoWith(b, c.files)
+			stdin := c.stdin(repo)
+			// Warm the page cache and the spool (first snapshot, state files).
+			median(b, 3, repo, stdin, hook, "--agent", "claude-code")
+			for b.Loop() {
+				base := median(b, n, repo, stdin, hw)
+				got := median(b, n, repo, stdin, hook, "--agent", "claude-code")
+				if other := os.Getenv("BENCH_HOOK_COMPARE"); other != "" {
+					prev := median(b, n, repo, stdin, other, "--agent", "claude-code")
+					fmt.Printf("%s: %s median %v (ratio %.2f)\n", c.name, other, prev, float64(prev)/float64(base))
+				}
+				ratio := float64(got) / float64(base)
+				b.ReportMetric(float64(got.Microseconds()), "hook-median-µs")
+				b.ReportMetric(float64(base.Microseconds()), "hello-median-µs")
+				b.ReportMetric(ratio, "ratio")
+				fmt.Printf("%s: %d runs, stdin %d bytes: hook median %v, hello-world median %v, ratio %.2f (goal ≤ 1.5)\n",
+					c.name, n, len(stdin), got, base, ratio)
+			}
+		})
+	}
+}
