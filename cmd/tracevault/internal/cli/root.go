@@ -9,6 +9,8 @@ import (
 	cmdHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/hook"
 	cmdInit "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/initcmd"
 	cmdPolicy "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/policy"
+	cmdPush "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/push"
+	cmdSeal "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/seal"
 	cmdStats "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/stats"
 	cmdStatus "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/status"
 	cmdUninstall "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/uninstall"
@@ -45,6 +47,8 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		cmdPolicy.NewCmdPolicy(f),
 		cmdCheck.NewCmdCheck(f, nil),
 		cmdVerify.NewCmdVerify(f, nil),
+		cmdPush.NewCmdPush(f, nil),
+		cmdSeal.NewCmdSeal(f),
 	)
 	return root
 }

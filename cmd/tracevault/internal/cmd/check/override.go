@@ -68,4 +68,3 @@ func recordOverride(ctx context.Context, r *repoctx.Repo, opts *CheckOptions, re
 	rep.Override += " (record " + st[0].Envelope.ID() + ")"
 	return f.Close()
 }
-
