@@ -1,22 +1,24 @@
-# TraceVault. `make test` is the full test suite (what CI runs); `make demo`
-# runs the product on a scratch repository.
+# TraceVault. `make run` runs the product (server with embedded store and
+# demo data); `make test` is the full test suite (what CI runs).
 GO      ?= go
 BIN     ?= bin
 PREFIX  ?= $(shell $(GO) env GOPATH)
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all build install test unit lint e2e bench demo generate clean
+.PHONY: all build install test unit lint e2e bench demo run generate clean
 
 all: build
 
 build:
-	$(GO) build -o $(BIN)/ ./cmd/tracevault ./cmd/tracevault-hook
+	$(GO) build -o $(BIN)/ ./cmd/tracevault
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(BIN)/ ./cmd/tracevault-hook
+	$(GO) build -tags nomsgpack -o $(BIN)/ ./cmd/tracevault-server
 	cp $(BIN)/tracevault $(BIN)/git-tracevault
 
 ## install: tracevault, git-tracevault (so `git tracevault` works) and tracevault-hook into $(PREFIX)/bin
 install: build
 	install -d $(PREFIX)/bin
-	install -m 0755 $(BIN)/tracevault $(BIN)/git-tracevault $(BIN)/tracevault-hook $(PREFIX)/bin/
+	install -m 0755 $(BIN)/tracevault $(BIN)/git-tracevault $(BIN)/tracevault-hook $(BIN)/tracevault-server $(PREFIX)/bin/
 
 ## test: everything CI runs: tools, lint, then every test (unit, real git, real agent CLIs)
 test:
@@ -37,6 +39,10 @@ e2e:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+## run: the product with embedded defaults and demo data (server on 127.0.0.1:3000)
+run: build
+	BIN=$(BIN) scripts/run.sh
 
 demo: build
 	$(BIN)/tracevault demo
