@@ -145,14 +145,40 @@ type decoded struct {
 
 func (d *decoded) ref() RecordRef { return RecordRef{d.env.Writer, d.env.Seq} }
 
+// unionBody decodes either body type in the same pass as the envelope:
+// their JSON field names differ except "evidence", which both read from
+// the embedded session. One pass instead of two halves ingest's CPU time,
+// most of which is JSON decoding.
+type unionBody struct {
+	capture.Session
+	Commit        string          `json:"commit"`
+	Parent        string          `json:"parent"`
+	RewrittenFrom []string        `json:"rewritten_from"`
+	Sessions      []CommitSession `json:"sessions"`
+	Files         []CommitFile    `json:"files"`
+	AILines       int             `json:"ai_lines"`
+	HumanLines    int             `json:"human_lines"`
+}
+
 // decode decodes what the store files a record by. It does not check
 // canonical form or signatures; the server does.
 func decode(in Incoming) (*decoded, error) {
 	d := &decoded{in: in, hash: in.Hash()}
-	if err := json.Unmarshal(in.Raw, &d.env); err != nil {
-		return d, fmt.Errorf("decoding envelope: %w", err)
+	var env struct {
+		V         int        `json:"v"`
+		Type      string     `json:"type"`
+		Writer    string     `json:"writer"`
+		Seq       int64      `json:"seq"`
+		Prev      string     `json:"prev"`
+		CreatedAt time.Time  `json:"created_at"`
+		Body      *unionBody `json:"body"`
 	}
-	e := &d.env
+	err := json.Unmarshal(in.Raw, &env)
+	d.env = envelope{V: env.V, Type: env.Type, Writer: env.Writer, Seq: env.Seq, Prev: env.Prev, CreatedAt: env.CreatedAt}
+	if err != nil {
+		return d, fmt.Errorf("decoding record: %w", err)
+	}
+	e, b := &d.env, env.Body
 	switch {
 	case e.V != 1:
 		return d, fmt.Errorf("envelope version %d is not supported", e.V)
@@ -162,24 +188,22 @@ func decode(in Incoming) (*decoded, error) {
 		return d, fmt.Errorf("envelope seq %d is not positive", e.Seq)
 	case e.CreatedAt.IsZero():
 		return d, errors.New("envelope has no created_at")
+	case b == nil:
+		return d, errors.New("envelope has no body")
 	}
 	switch e.Type {
 	case TypeSession:
-		d.session = new(capture.Session)
-		if err := json.Unmarshal(e.Body, d.session); err != nil {
-			return d, fmt.Errorf("decoding session body: %w", err)
-		}
-		if d.session.ID == "" {
+		if b.ID == "" {
 			return d, errors.New("session body has no id")
 		}
+		d.session = &b.Session
 	case TypeCommit:
-		d.commit = new(commitBody)
-		if err := json.Unmarshal(e.Body, d.commit); err != nil {
-			return d, fmt.Errorf("decoding commit body: %w", err)
-		}
-		if d.commit.Commit == "" {
+		if b.Commit == "" {
 			return d, errors.New("commit body has no commit")
 		}
+		d.commit = &commitBody{Commit: b.Commit, Parent: b.Parent, Evidence: b.Evidence,
+			RewrittenFrom: b.RewrittenFrom, Sessions: b.Sessions, Files: b.Files,
+			AILines: b.AILines, HumanLines: b.HumanLines}
 	default:
 		return d, fmt.Errorf("unknown record type %q", e.Type)
 	}

@@ -49,8 +49,8 @@ func Session(id, author string, start time.Time) *capture.Session {
 	at := func(m int) time.Time { return start.Add(time.Duration(m) * time.Minute) }
 	return &capture.Session{
 		Version: 1, ID: id, Agent: capture.AgentClaudeCode, AgentVersion: "2.1.0",
-		Author:      capture.Identity{Name: "Dev " + author, Email: author + "@example.com"},
-		Branch:      "main", HeadAtStart: "abc123", StartedAt: start, EndedAt: at(30), Ended: true,
+		Author: capture.Identity{Name: "Dev " + author, Email: author + "@example.com"},
+		Branch: "main", HeadAtStart: "abc123", StartedAt: start, EndedAt: at(30), Ended: true,
 		Evidence: "hooks", Models: []string{"claude-sonnet-4-5", "local-llm"},
 		Prompts: []capture.Prompt{{Time: at(1), Text: "add a flag"}, {Time: at(10), Text: "now tests"}},
 		ToolCalls: []capture.ToolCall{
