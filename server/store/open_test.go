@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/tracevault/tracevault/server/store"
 )
 
@@ -57,5 +59,16 @@ func TestOpenPostgresTwice(t *testing.T) {
 			t.Errorf("Backend() = %s, want postgres", s.Backend())
 		}
 		s.Close()
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var method string
+	err = conn.QueryRow(ctx, `SELECT attcompression::text FROM pg_attribute
+		WHERE attrelid = 'records'::regclass AND attname = 'raw'`).Scan(&method)
+	if err != nil || method != "l" {
+		t.Errorf("records.raw compression = %q, %v, want lz4 (l)", method, err)
 	}
 }
