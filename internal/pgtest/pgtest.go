@@ -114,6 +114,18 @@ func Main(m *testing.M) int {
 	return code
 }
 
+// ServerPID returns the process ID of the server [Start] started, or 0 if
+// it uses an existing server (TRACEVAULT_PG_DSN) or has not started one.
+// Benchmarks use it to account for the server's CPU time.
+func ServerPID() int {
+	mu.Lock()
+	defer mu.Unlock()
+	if shared == nil {
+		return 0
+	}
+	return shared.cmd.Process.Pid
+}
+
 // adminDSN returns the DSN of a role that may create databases: the
 // configured server's, or the process's own server's, started if needed.
 func adminDSN() (string, error) {

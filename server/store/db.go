@@ -142,29 +142,54 @@ func (l liteQ) copyRows(ctx context.Context, table string, cols []string, rows [
 	if len(rows) == 0 {
 		return nil
 	}
-	stmt, err := l.q.PrepareContext(ctx, insertSQL(table, cols))
-	if err != nil {
-		return fmt.Errorf("preparing insert into %s: %w", table, err)
-	}
-	defer stmt.Close()
-	for _, row := range rows {
-		if _, err := stmt.ExecContext(ctx, liteArgs(row)...); err != nil {
+	// Multi-row INSERTs of up to 100 rows (and well under SQLite's limit of
+	// 32766 parameters), one prepared statement for the full chunks.
+	per := min(100, 30000/len(cols))
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		args := make([]any, 0, n*len(cols))
+		for _, r := range rows[:n] {
+			args = append(args, liteArgs(r)...)
+		}
+		var err error
+		if n == per {
+			if full == nil {
+				if full, err = l.q.PrepareContext(ctx, insertSQL(table, cols, n)); err != nil {
+					return fmt.Errorf("preparing insert into %s: %w", table, err)
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = l.q.ExecContext(ctx, insertSQL(table, cols, n), args...)
+		}
+		if err != nil {
 			return fmt.Errorf("inserting into %s: %w", table, err)
 		}
+		rows = rows[n:]
 	}
 	return nil
 }
 
-func insertSQL(table string, cols []string) string {
+// insertSQL returns an INSERT of n rows of cols into table. It uses
+// anonymous ? parameters: SQLite looks named ones ($1) up by a linear scan,
+// which made wide INSERTs quadratic.
+func insertSQL(table string, cols []string, n int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES (", table, strings.Join(cols, ", "))
-	for i := range cols {
-		if i > 0 {
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+	for r := range n {
+		if r > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "$%d", i+1)
+		b.WriteString("(?")
+		b.WriteString(strings.Repeat(", ?", len(cols)-1))
+		b.WriteString(")")
 	}
-	b.WriteString(")")
 	return b.String()
 }
 

@@ -230,9 +230,16 @@ type current struct {
 	at  time.Time
 }
 
+// derivedTables lists, per parent table, the tables whose rows an object's
+// newer record replaces, children first.
+var derivedTables = map[string][]string{
+	"sessions": {"session_events", "file_changes", "model_usage", "sessions"},
+	"commits":  {"commit_sessions", "commit_files", "attribution_ranges", "commits"},
+}
+
 // replaceable returns, of the newest record per key in latest, those newer
 // than what table (keyed by keyCol) holds, and deletes the rows they
-// replace (their children go by cascade).
+// replace, children included.
 func (b *batch) replaceable(ctx context.Context, table, keyCol string, latest map[string]*decoded) ([]*decoded, error) {
 	keys := make([]string, 0, len(latest))
 	for k := range latest {
@@ -280,9 +287,14 @@ func (b *batch) replaceable(ctx context.Context, table, keyCol string, latest ma
 		for _, k := range ks {
 			args = append(args, k)
 		}
-		_, err := b.q.exec(ctx, `DELETE FROM `+table+` WHERE org_id = $1 AND `+keyCol+
-			` IN (`+placeholders(2, len(ks))+`)`, args...)
-		return err
+		for _, t := range derivedTables[table] {
+			_, err := b.q.exec(ctx, `DELETE FROM `+t+` WHERE org_id = $1 AND `+keyCol+
+				` IN (`+placeholders(2, len(ks))+`)`, args...)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("replacing %s: %w", table, err)

@@ -22,9 +22,11 @@ func openSQLite(t testing.TB) *store.Store {
 	return s
 }
 
+func openPostgresDSN(t testing.TB) string { return pgtest.Start(t) }
+
 func openPostgres(t testing.TB) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), pgtest.Start(t))
+	s, err := store.Open(context.Background(), openPostgresDSN(t))
 	if err != nil {
 		t.Fatalf("Open(postgres) = %v", err)
 	}

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"IngestConflictQuarantined", testIngestConflict},
 		{"IngestMalformed", testIngestMalformed},
 		{"Quarantine", testQuarantine},
+		{"OtherRecordTypes", testOtherTypes},
 		{"IngestAtomic", testIngestAtomic},
 		{"SessionRoundTrip", testSessionRoundTrip},
 		{"SessionLatestRecordWins", testSessionLatestWins},
@@ -224,7 +225,7 @@ func testIngestMalformed(t *testing.T, s *store.Store) {
 		{Raw: []byte("not json"), Source: store.SourceUpload},
 		{Raw: Envelope("session", "", 1, T0, Session("x", "a", T0)), Source: store.SourceUpload},
 		{Raw: Envelope("session", "w1", 0, T0, Session("x", "a", T0)), Source: store.SourceUpload},
-		{Raw: Envelope("bogus", "w1", 5, T0, map[string]string{}), Source: store.SourceUpload},
+		{Raw: Envelope("Bad Type", "w1", 5, T0, map[string]string{}), Source: store.SourceUpload},
 		{Raw: Envelope("session", "w1", 6, T0, map[string]any{"id": 7}), Source: store.SourceUpload},
 		{Raw: Envelope("commit", "w1", 7, T0, map[string]any{}), Source: store.SourceUpload},
 	}
@@ -239,6 +240,26 @@ func testIngestMalformed(t *testing.T, s *store.Store) {
 	}
 	if q, _ := s.Quarantined(ctx, org, 100); len(q) != len(bad) {
 		t.Errorf("Quarantined = %d entries, want %d", len(q), len(bad))
+	}
+}
+
+// testOtherTypes checks that a record of a type the store does not decode
+// (an override record) is stored as is, without rows.
+func testOtherTypes(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	org := newOrg(t, s, "acme")
+	raw := Envelope("override", "w1", 1, T0, map[string]any{"check": "server-unreachable",
+		"reason": "offline", "commits": []string{"c1"}})
+	list := Envelope("future-type", "w1", 2, T0, []int{1, 2})
+	out := ingest(t, s, org, store.Incoming{Raw: raw, Sig: Sig("w1", raw), Source: store.SourceUpload},
+		store.Incoming{Raw: list, Sig: Sig("w1", list), Source: store.SourceUpload})
+	wantStatuses(t, out, store.Stored, store.Stored)
+	rec, err := s.Record(ctx, org, "w1", 1)
+	if err != nil || rec.Type != "override" || !bytes.Equal(rec.Raw, raw) {
+		t.Errorf("Record(w1/1) = %+v, %v, want the override record", rec, err)
+	}
+	if n := countSessions(t, s, org); n != 0 {
+		t.Errorf("an override record made %d sessions", n)
 	}
 }
 

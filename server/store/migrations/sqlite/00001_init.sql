@@ -95,7 +95,12 @@ CREATE TABLE quarantine (
 CREATE INDEX quarantine_org_time ON quarantine (org_id, received_at);
 
 -- Sessions, decoded from the latest record of each; the child tables below
--- are replaced with it.
+-- are replaced with it. These derived tables (sessions, commits and their
+-- children) have no foreign keys: only Ingest writes them, in the
+-- transaction that stores their record, and per-row foreign key checks made
+-- bulk loading them many times slower (on tables without statistics the
+-- check's cached plan can even pick an index on org_id alone and scan the
+-- whole org per row).
 CREATE TABLE sessions (
     org_id            TEXT NOT NULL,
     session_id        TEXT NOT NULL,
@@ -125,9 +130,7 @@ CREATE TABLE sessions (
     cache_write_1h    INTEGER NOT NULL,
     cache_read        INTEGER NOT NULL,
     cost_usd          REAL,
-    PRIMARY KEY (org_id, session_id),
-    FOREIGN KEY (org_id, writer, seq) REFERENCES records (org_id, writer, seq),
-    FOREIGN KEY (org_id, repo_id) REFERENCES repos (org_id, id)
+    PRIMARY KEY (org_id, session_id)
 ) STRICT;
 CREATE INDEX sessions_started ON sessions (org_id, started_at);
 CREATE INDEX sessions_repo ON sessions (org_id, repo_id, started_at);
@@ -147,8 +150,7 @@ CREATE TABLE session_events (
     model       TEXT NOT NULL,
     agent_id    TEXT NOT NULL,
     duration_ms INTEGER NOT NULL,
-    PRIMARY KEY (org_id, session_id, ord),
-    FOREIGN KEY (org_id, session_id) REFERENCES sessions (org_id, session_id) ON DELETE CASCADE
+    PRIMARY KEY (org_id, session_id, ord)
 ) STRICT;
 
 CREATE TABLE file_changes (
@@ -168,8 +170,7 @@ CREATE TABLE file_changes (
     agent_id    TEXT NOT NULL,
     before_hash TEXT NOT NULL,
     after_hash  TEXT NOT NULL,
-    PRIMARY KEY (org_id, session_id, ord),
-    FOREIGN KEY (org_id, session_id) REFERENCES sessions (org_id, session_id) ON DELETE CASCADE
+    PRIMARY KEY (org_id, session_id, ord)
 ) STRICT;
 CREATE INDEX file_changes_path ON file_changes (org_id, path);
 
@@ -185,8 +186,7 @@ CREATE TABLE model_usage (
     cache_read     INTEGER NOT NULL,
     requests       INTEGER NOT NULL,
     cost_usd       REAL,
-    PRIMARY KEY (org_id, session_id, model),
-    FOREIGN KEY (org_id, session_id) REFERENCES sessions (org_id, session_id) ON DELETE CASCADE
+    PRIMARY KEY (org_id, session_id, model)
 ) STRICT;
 
 -- Commit attribution, decoded from the latest commit record of each commit.
@@ -202,9 +202,7 @@ CREATE TABLE commits (
     rewritten_from    TEXT NOT NULL,
     ai_lines          INTEGER NOT NULL,
     human_lines       INTEGER NOT NULL,
-    PRIMARY KEY (org_id, sha),
-    FOREIGN KEY (org_id, writer, seq) REFERENCES records (org_id, writer, seq),
-    FOREIGN KEY (org_id, repo_id) REFERENCES repos (org_id, id)
+    PRIMARY KEY (org_id, sha)
 ) STRICT;
 CREATE INDEX commits_time ON commits (org_id, record_created_at);
 CREATE INDEX commits_repo ON commits (org_id, repo_id, record_created_at);
@@ -217,8 +215,7 @@ CREATE TABLE commit_sessions (
     agent      TEXT NOT NULL,
     models     TEXT NOT NULL,
     record     TEXT NOT NULL,
-    PRIMARY KEY (org_id, sha, ord),
-    FOREIGN KEY (org_id, sha) REFERENCES commits (org_id, sha) ON DELETE CASCADE
+    PRIMARY KEY (org_id, sha, ord)
 ) STRICT;
 CREATE INDEX commit_sessions_session ON commit_sessions (org_id, session_id);
 
@@ -231,8 +228,7 @@ CREATE TABLE commit_files (
     added    INTEGER NOT NULL,
     ai       INTEGER NOT NULL,
     human    INTEGER NOT NULL,
-    PRIMARY KEY (org_id, sha, ord),
-    FOREIGN KEY (org_id, sha) REFERENCES commits (org_id, sha) ON DELETE CASCADE
+    PRIMARY KEY (org_id, sha, ord)
 ) STRICT;
 
 CREATE TABLE attribution_ranges (
@@ -246,8 +242,7 @@ CREATE TABLE attribution_ranges (
     agent      TEXT NOT NULL,
     model      TEXT NOT NULL,
     tool       TEXT NOT NULL,
-    PRIMARY KEY (org_id, sha, file_ord, ord),
-    FOREIGN KEY (org_id, sha) REFERENCES commits (org_id, sha) ON DELETE CASCADE
+    PRIMARY KEY (org_id, sha, file_ord, ord)
 ) STRICT;
 
 -- Policy verdicts: canonical verdict JSON, append-only.
