@@ -10,7 +10,8 @@ export GOFLAGS := -buildvcs=false
 all: build
 
 build:
-	$(GO) build -o $(BIN)/ ./cmd/tracevault ./cmd/tracevault-hook
+	$(GO) build -o $(BIN)/ ./cmd/tracevault
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/ ./cmd/tracevault-hook
 	cp $(BIN)/tracevault $(BIN)/git-tracevault
 
 ## install: tracevault, git-tracevault (so `git tracevault` works) and tracevault-hook into $(PREFIX)/bin
