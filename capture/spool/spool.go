@@ -108,7 +108,7 @@ func SafeName(id string) string {
 // guarantees.
 func (d Dir) Append(session string, rec *Record) error {
 	rec.V = Version
-	line, err := json.Marshal(rec)
+	line, err := encodeRecord(rec)
 	if err != nil {
 		return fmt.Errorf("encoding spool record: %w", err)
 	}
