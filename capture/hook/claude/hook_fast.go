@@ -3,6 +3,7 @@ package claude
 import (
 	"encoding/json"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -382,4 +383,217 @@ func (s *jscan) str() bool {
 		}
 	}
 	return false
+}
+
+// decodeResponse fills r from a file tool's response object as
+// json.Unmarshal does, in one pass where it can (see decodeFast; the
+// contents before and after an edit are its bulk).
+func decodeResponse(raw []byte, r *fileResponse) {
+	if !decodeResponseFast(raw, r) {
+		*r = fileResponse{}
+		_ = json.Unmarshal(raw, r)
+	}
+}
+
+func decodeResponseFast(raw []byte, r *fileResponse) bool {
+	s := &jscan{src: raw}
+	s.space()
+	if s.i >= len(s.src) || s.src[s.i] != '{' {
+		return false
+	}
+	// json.Unmarshal checks the whole input first; so does this pass.
+	if !s.value(0) {
+		return false
+	}
+	end := s.i
+	s.space()
+	if s.i != len(s.src) {
+		return false
+	}
+	s.src, s.i = raw[:end], 0
+	s.space()
+	s.i++ // {
+	s.space()
+	if s.src[s.i] == '}' {
+		return true
+	}
+	for {
+		key, ok := s.plainString()
+		if !ok {
+			return false
+		}
+		s.space()
+		s.i++ // :
+		s.space()
+		start := s.i
+		s.value(1)
+		if !r.set(key, s.src[start:s.i]) {
+			return false
+		}
+		s.space()
+		if s.src[s.i] == '}' {
+			return true
+		}
+		s.i++ // ,
+		s.space()
+	}
+}
+
+// set stores the value v of key, or reports false when only
+// encoding/json can tell what to do with it.
+func (r *fileResponse) set(key string, v []byte) bool {
+	var str *string
+	var ptr **string
+	switch key {
+	case "type":
+		str = &r.Type
+	case "filePath":
+		str = &r.FilePath
+	case "notebook_path":
+		str = &r.NotebookPath
+	case "content":
+		ptr = &r.Content
+	case "originalFile":
+		ptr = &r.OriginalFile
+	case "originalFileContents":
+		ptr = &r.OriginalFileContents
+	case "original_file":
+		ptr = &r.OrigNotebook
+	case "updated_file":
+		ptr = &r.NewNotebook
+	case "structuredPatch":
+		var hs []hunk
+		if json.Unmarshal(v, &hs) != nil {
+			return false
+		}
+		if hs != nil || v[0] == 'n' {
+			r.StructuredPatch = hs
+		}
+		return true
+	default:
+		return !foldsToResponseField(key)
+	}
+	if v[0] == 'n' {
+		if ptr != nil {
+			*ptr = nil // null sets a pointer to nil
+		}
+		return true
+	}
+	if v[0] != '"' {
+		return false
+	}
+	body, ok := unquote(v)
+	if !ok {
+		return false
+	}
+	if str != nil {
+		*str = body
+	} else {
+		*ptr = &body
+	}
+	return true
+}
+
+// responseKeys are the JSON names of fileResponse's fields.
+var responseKeys = [...]string{"type", "filePath", "content", "originalFile", "originalFileContents", "structuredPatch",
+	"notebook_path", "original_file", "updated_file"}
+
+func foldsToResponseField(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if key[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	for _, k := range responseKeys {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// unquote decodes a valid JSON string literal as encoding/json does:
+// invalid UTF-8 and lone surrogates become U+FFFD.
+func unquote(v []byte) (string, bool) {
+	body := v[1 : len(v)-1]
+	plain := true
+	for _, c := range body {
+		if c == '\\' || c >= utf8.RuneSelf {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return string(body), true
+	}
+	out := make([]byte, 0, len(body))
+	for i := 0; i < len(body); {
+		c := body[i]
+		switch {
+		case c == '\\':
+			switch e := body[i+1]; e {
+			case '"', '\\', '/':
+				out = append(out, e)
+				i += 2
+			case 'b':
+				out = append(out, '\b')
+				i += 2
+			case 'f':
+				out = append(out, '\f')
+				i += 2
+			case 'n':
+				out = append(out, '\n')
+				i += 2
+			case 'r':
+				out = append(out, '\r')
+				i += 2
+			case 't':
+				out = append(out, '\t')
+				i += 2
+			case 'u':
+				r := hex4(body[i+2 : i+6])
+				i += 6
+				if utf16.IsSurrogate(r) {
+					if i+6 <= len(body) && body[i] == '\\' && body[i+1] == 'u' {
+						if d := utf16.DecodeRune(r, hex4(body[i+2:i+6])); d != utf8.RuneError {
+							out = utf8.AppendRune(out, d)
+							i += 6
+							continue
+						}
+					}
+					r = utf8.RuneError
+				}
+				out = utf8.AppendRune(out, r)
+			default:
+				return "", false
+			}
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			i++
+		default:
+			r, n := utf8.DecodeRune(body[i:])
+			if r == utf8.RuneError && n == 1 {
+				out = utf8.AppendRune(out, utf8.RuneError)
+			} else {
+				out = append(out, body[i:i+n]...)
+			}
+			i += n
+		}
+	}
+	return string(out), true
+}
+
+func hex4(h []byte) rune {
+	var r rune
+	for _, c := range h {
+		switch {
+		case isDigit(c):
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		default:
+			r = r<<4 | rune(c-'A'+10)
+		}
+	}
+	return r
 }

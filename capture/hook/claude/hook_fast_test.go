@@ -86,3 +86,49 @@ func FuzzDecodeFast(f *testing.F) {
 		checkFast(t, raw)
 	})
 }
+
+// checkResponse fails when decodeResponse decodes raw other than
+// json.Unmarshal.
+func checkResponse(t *testing.T, raw []byte) bool {
+	t.Helper()
+	var fast, ref fileResponse
+	ok := decodeResponseFast(raw, &fast)
+	if !ok {
+		return false
+	}
+	_ = json.Unmarshal(raw, &ref)
+	if !reflect.DeepEqual(fast, ref) {
+		t.Fatalf("decodeResponseFast(%q) =\n%+v\njson.Unmarshal:\n%+v", raw, fast, ref)
+	}
+	return true
+}
+
+var responseSeeds = []string{
+	`{}`, `{"filePath":"/x/a","oldString":"a","newString":"b","originalFile":"l1\n\"q\"\tx\\y","structuredPatch":[{"oldStart":1,"oldLines":2,"newStart":1,"newLines":2,"lines":[" a","-b","+c"]}],"userModified":false}`,
+	`{"type":"create","filePath":"/x","content":"é\u00e9\ud83d\ude00\ud800x\u0041","structuredPatch":[]}`, `{"originalFile":null}`,
+	`{"originalFile":"a","originalFile":null}`, `{"structuredPatch":null}`, `{"structuredPatch":[{"lines":[1]}],"filePath":"/p"}`,
+	`{"FilePath":"/x"}`, `{"filepath":"/x","filePath":"/y"}`, `{"content":1}`, "{\"content\":\"\xff\xfe\"}", `{"content":"\/\b\f\r"}`,
+	`{"notebook_path":"/n.ipynb","original_file":"{}","updated_file":"{\"a\":1}"}`, `{"a":1} x`, ` {"type":"update"} `, `{"x":[}`,
+	`{"content":"\uDC00\uD800\uDC00"}`, `{"content":"\uD800\u0041"}`, `{"content":"\ud800\\"}`,
+}
+
+func TestDecodeResponseMatchesJSON(t *testing.T) {
+	n := 0
+	for _, s := range responseSeeds {
+		if checkResponse(t, []byte(s)) {
+			n++
+		}
+	}
+	if n < 10 {
+		t.Fatalf("fast path took %d of %d seeds", n, len(responseSeeds))
+	}
+}
+
+func FuzzDecodeResponse(f *testing.F) {
+	for _, s := range responseSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		checkResponse(t, raw)
+	})
+}
