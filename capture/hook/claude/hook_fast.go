@@ -352,6 +352,13 @@ func (s *jscan) number() bool {
 func (s *jscan) str() bool {
 	b := s.src
 	for i := s.i + 1; i < len(b); {
+		// The common bytes, in a tight loop.
+		for i < len(b) && b[i] >= 0x20 && b[i] != '"' && b[i] != '\\' {
+			i++
+		}
+		if i >= len(b) {
+			return false
+		}
 		switch c := b[i]; {
 		case c == '"':
 			s.i = i + 1
