@@ -38,11 +38,20 @@ func main() {
 }
 `
 
+// goBuild builds like the Makefile builds tracevault-hook: static, no
+// symbol tables, no build paths. Both binaries are built the same way.
+func goBuild(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command("go", append([]string{"build", "-trimpath", "-ldflags=-s -w"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	return cmd
+}
+
 // build compiles the hook and the hello-world binary into dir.
 func build(b *testing.B, dir string) (hook, hw string) {
 	b.Helper()
 	hook = filepath.Join(dir, "tracevault-hook")
-	if out, err := exec.Command("go", "build", "-o", hook, "github.com/tracevault/tracevault/cmd/tracevault-hook").CombinedOutput(); err != nil {
+	if out, err := goBuild("", "-o", hook, "github.com/tracevault/tracevault/cmd/tracevault-hook").CombinedOutput(); err != nil {
 		b.Fatalf("building tracevault-hook: %v\n%s", err, out)
 	}
 	src := filepath.Join(dir, "hello")
@@ -52,9 +61,7 @@ func build(b *testing.B, dir string) (hook, hw string) {
 	must(b, os.WriteFile(filepath.Join(src, "main.go"), []byte(hello), 0o644))
 	must(b, os.WriteFile(filepath.Join(src, "go.mod"), []byte("module hello\n\ngo 1.26\n"), 0o644))
 	hw = filepath.Join(dir, "hello-bin")
-	cmd := exec.Command("go", "build", "-o", hw, ".")
-	cmd.Dir = src
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := goBuild(src, "-o", hw, ".").CombinedOutput(); err != nil {
 		b.Fatalf("building hello world: %v\n%s", err, out)
 	}
 	return hook, hw
@@ -67,22 +74,30 @@ func must(b *testing.B, err error) {
 	}
 }
 
-// median runs bin n times in dir with stdin and returns the median wall time.
-func median(b *testing.B, n int, dir string, stdin []byte, bin string, args ...string) time.Duration {
+// medians runs each command line n times in dir with stdin, interleaved
+// (so that a load change on a shared machine hits every command alike), and
+// returns the median wall time of each.
+func medians(b *testing.B, n int, dir string, stdin []byte, cmds ...[]string) []time.Duration {
 	b.Helper()
-	ds := make([]time.Duration, 0, n)
+	ds := make([][]time.Duration, len(cmds))
 	for i := 0; i < n; i++ {
-		cmd := exec.Command(bin, args...)
-		cmd.Dir = dir
-		cmd.Stdin = bytes.NewReader(stdin)
-		start := time.Now()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("%s: %v: %s", bin, err, out)
+		for j, c := range cmds {
+			cmd := exec.Command(c[0], c[1:]...)
+			cmd.Dir = dir
+			cmd.Stdin = bytes.NewReader(stdin)
+			start := time.Now()
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("%s: %v: %s", c[0], err, out)
+			}
+			ds[j] = append(ds[j], time.Since(start))
 		}
-		ds = append(ds, time.Since(start))
 	}
-	slices.Sort(ds)
-	return ds[len(ds)/2]
+	out := make([]time.Duration, len(cmds))
+	for j := range ds {
+		slices.Sort(ds[j])
+		out[j] = ds[j][len(ds[j])/2]
+	}
+	return out
 }
 
 func runs() int {
@@ -103,7 +118,8 @@ func payload(repo, event string, fields map[string]any) []byte {
 }
 
 // editPayload is a realistic PostToolUse(Edit): a 200-line file edited in
-// the middle, with the original file and the structured patch.
+// the middle, with the original file and the structured patch. The file is
+// in the work tree with its edited content, as after a real Edit.
 func editPayload(repo string) []byte {
 	var sb strings.Builder
 	for i := 0; i < 200; i++ {
@@ -111,6 +127,9 @@ func editPayload(repo string) []byte {
 	}
 	orig := "package main\n\nfunc handler() {\n" + sb.String() + "}\n"
 	file := filepath.Join(repo, "handler.go")
+	if err := os.WriteFile(file, []byte(strings.Replace(orig, "line 100 of", "line one hundred of", 1)), 0o644); err != nil {
+		panic(err)
+	}
 	return payload(repo, "PostToolUse", map[string]any{"tool_name": "Edit", "tool_use_id": "toolu_01AbCdEf",
 		"tool_input": map[string]any{"file_path": file, "old_string": "line 100 of", "new_string": "line one hundred of", "replace_all": false},
 		"tool_response": map[string]any{"filePath": file, "oldString": "line 100 of", "newString": "line one hundred of", "originalFile": orig,
@@ -157,14 +176,17 @@ func BenchmarkHookLatency(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			repo := repoWith(b, c.files)
 			stdin := c.stdin(repo)
+			cmds := [][]string{{hw}, {hook, "--agent", "claude-code"}}
+			if other := os.Getenv("BENCH_HOOK_COMPARE"); other != "" {
+				cmds = append(cmds, []string{other, "--agent", "claude-code"})
+			}
 			// Warm the page cache and the spool (first snapshot, state files).
-			median(b, 3, repo, stdin, hook, "--agent", "claude-code")
+			medians(b, 3, repo, stdin, cmds...)
 			for b.Loop() {
-				base := median(b, n, repo, stdin, hw)
-				got := median(b, n, repo, stdin, hook, "--agent", "claude-code")
-				if other := os.Getenv("BENCH_HOOK_COMPARE"); other != "" {
-					prev := median(b, n, repo, stdin, other, "--agent", "claude-code")
-					fmt.Printf("%s: %s median %v (ratio %.2f)\n", c.name, other, prev, float64(prev)/float64(base))
+				m := medians(b, n, repo, stdin, cmds...)
+				base, got := m[0], m[1]
+				if len(m) > 2 {
+					fmt.Printf("%s: %s median %v (ratio %.2f)\n", c.name, cmds[2][0], m[2], float64(m[2])/float64(base))
 				}
 				ratio := float64(got) / float64(base)
 				b.ReportMetric(float64(got.Microseconds()), "hook-median-µs")

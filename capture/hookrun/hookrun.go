@@ -13,6 +13,7 @@ package hookrun
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -250,13 +251,24 @@ func invalidPayload(raw []byte) json.RawMessage {
 }
 
 func readAll(r io.Reader, max int64) ([]byte, bool, error) {
-	var buf bytes.Buffer
-	_, err := io.Copy(&buf, io.LimitReader(r, max))
-	if err != nil {
-		return buf.Bytes(), false, err
+	// Most payloads fit the first buffer, read in one or two calls.
+	buf := make([]byte, 0, 64<<10)
+	lr := io.LimitReader(r, max)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return buf, false, err
+		}
 	}
 	n, _ := io.Copy(io.Discard, r)
-	return buf.Bytes(), n > 0, nil
+	return buf, n > 0, nil
 }
 
 // rel makes an agent-given path repo-relative and slash-separated; paths

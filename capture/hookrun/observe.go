@@ -44,7 +44,7 @@ func (h *hook) observe() {
 
 // sessionStart records where HEAD stood at the session's first event.
 func (h *hook) sessionStart() {
-	if h.ev.SessionID == "" || h.dir.ReadState(h.ev.SessionID).Started {
+	if h.ev.SessionID == "" || h.dir.Started(h.ev.SessionID) {
 		return // the common case, read without the lock
 	}
 	err := h.dir.WithState(h.ev.SessionID, func(st *spool.State) error {
@@ -61,7 +61,9 @@ func (h *hook) sessionStart() {
 	})
 	if err != nil {
 		h.logf("session=%q: %v", h.ev.SessionID, err)
+		return
 	}
+	h.dir.MarkStarted(h.ev.SessionID)
 }
 
 // fileEdits completes the edits a file tool's structured response describes

@@ -249,8 +249,26 @@ func (h *hook) agentAfters() map[string]string {
 	return m
 }
 
-// noteAgentAfter remembers the content an agent left in path.
+// noteAgentAfter remembers the content an agent left in path ("" forgets
+// the path).
 func (h *hook) noteAgentAfter(path, hash string) {
+	h.noteAgentAfters(map[string]string{path: hash})
+}
+
+// noteAgentAfters applies notes (path to the content an agent left there,
+// "" to forget the path) to the agent-after map, in one locked update.
+func (h *hook) noteAgentAfters(notes map[string]string) {
+	if len(notes) == 0 {
+		return
+	}
+	// The file is replaced by rename, so a read without the lock sees a
+	// whole one: when it already says what this call would write, the call
+	// is a no-op (ordered before any concurrent writer). That is the common
+	// case (a file edited to a content it had, a command that changed
+	// nothing an agent wrote), and it costs no lock and no write.
+	if !applyNotes(h.agentAfters(), notes) {
+		return
+	}
 	unlock, err := h.dir.Lock("agent-after")
 	if err != nil {
 		h.logf("%v", err)
@@ -258,10 +276,8 @@ func (h *hook) noteAgentAfter(path, hash string) {
 	}
 	defer unlock()
 	m := h.agentAfters()
-	if hash == "" {
-		delete(m, path)
-	} else {
-		m[path] = hash
+	if !applyNotes(m, notes) {
+		return // a concurrent hook wrote the same
 	}
 	b, _ := json.Marshal(m)
 	tmp := h.dir.Path("state", agentAfterKey+".tmp")
@@ -273,15 +289,34 @@ func (h *hook) noteAgentAfter(path, hash string) {
 	}
 }
 
+// applyNotes applies notes to m and reports whether m changed.
+func applyNotes(m, notes map[string]string) bool {
+	changed := false
+	for p, hash := range notes {
+		cur, ok := m[p]
+		switch {
+		case hash == "" && ok:
+			delete(m, p)
+			changed = true
+		case hash != "" && (!ok || cur != hash):
+			m[p] = hash
+			changed = true
+		}
+	}
+	return changed
+}
+
 // noteAfters remembers the content each edit left (none for a delete, and
 // a rename's source is gone), so the next change of the file has a before.
 func (h *hook) noteAfters(edits []capture.FileEdit) {
-	for _, e := range edits {
+	notes := make(map[string]string, len(edits))
+	for _, e := range edits { // in order: a later edit of a path wins
 		if e.OldPath != "" {
-			h.noteAgentAfter(e.OldPath, "")
+			notes[e.OldPath] = ""
 		}
-		h.noteAgentAfter(e.Path, e.After)
+		notes[e.Path] = e.After
 	}
+	h.noteAgentAfters(notes)
 }
 
 // sameAsIndex reports whether the file at full has the content the index

@@ -67,7 +67,9 @@ var defaultRedactor = sync.OnceValue(func() *Redactor {
 // the first time a keyword of that rule is seen.
 func Default() *Redactor { return defaultRedactor() }
 
-var ruleID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+// ruleID checks user rule ids; compiled on first use, not in every hook
+// process's init.
+var ruleID = lazy(`^[a-z0-9][a-z0-9-]*$`)
 
 // New returns a redactor with the built-in rules, adjusted by c. It
 // reports an error for a malformed rule, a duplicate id or an unknown id
@@ -121,8 +123,8 @@ func New(c Config) (*Redactor, error) {
 }
 
 func userRule(u Rule) (*rule, error) {
-	if !ruleID.MatchString(u.ID) {
-		return nil, fmt.Errorf("redact: rule %q: id must match %s", u.ID, ruleID)
+	if !ruleID().MatchString(u.ID) {
+		return nil, fmt.Errorf("redact: rule %q: id must match %s", u.ID, ruleID())
 	}
 	if len(u.Keywords) == 0 {
 		return nil, fmt.Errorf("redact: rule %q: no keywords", u.ID)

@@ -108,7 +108,7 @@ func SafeName(id string) string {
 // guarantees.
 func (d Dir) Append(session string, rec *Record) error {
 	rec.V = Version
-	line, err := json.Marshal(rec)
+	line, err := encodeRecord(rec)
 	if err != nil {
 		return fmt.Errorf("encoding spool record: %w", err)
 	}
@@ -223,7 +223,8 @@ func ReadFrom(r io.Reader) (ReadResult, error) {
 
 // Remove deletes a session's spool file and state (after it was stored).
 func (d Dir) Remove(name string) error {
-	for _, p := range []string{d.Path("spool", name+".jsonl"), d.Path("state", name+".json")} {
+	// The started marker goes first: without it, Started reads the state.
+	for _, p := range []string{d.Path("state", name+".started"), d.Path("spool", name+".jsonl"), d.Path("state", name+".json")} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("removing %s: %w", p, err)
 		}

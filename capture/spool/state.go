@@ -94,3 +94,33 @@ func (d Dir) ReadState(session string) State {
 	}
 	return st
 }
+
+// startedPath is the marker file saying that the session's state has
+// Started set: checking it costs one stat, where ReadState decodes the
+// whole state, and the hook asks on every event.
+func (d Dir) startedPath(session string) string {
+	return d.Path("state", SafeName(session)+".started")
+}
+
+// Started reports whether the session's state has Started set. It is the
+// cheap form of ReadState(session).Started: it reads the marker written by
+// MarkStarted and, when the marker is missing, the state itself (and
+// writes the marker if the state says so).
+func (d Dir) Started(session string) bool {
+	if _, err := os.Stat(d.startedPath(session)); err == nil {
+		return true
+	}
+	if !d.ReadState(session).Started {
+		return false
+	}
+	d.MarkStarted(session)
+	return true
+}
+
+// MarkStarted records that the session's state has Started set. Call it
+// only after a WithState that set Started returned nil.
+func (d Dir) MarkStarted(session string) {
+	if f, err := os.OpenFile(d.startedPath(session), os.O_WRONLY|os.O_CREATE, 0o600); err == nil {
+		f.Close()
+	}
+}

@@ -82,7 +82,7 @@ func TestSnapshotMarshalRejects(t *testing.T) {
 
 // withCRC appends a valid checksum, so a test reaches the checks behind it.
 func withCRC(b []byte) []byte {
-	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli()))
 }
 
 func TestSnapshotUnmarshalRejects(t *testing.T) {

@@ -40,7 +40,7 @@ func editsFromResponse(tool string, input, response json.RawMessage) []capture.F
 	}
 	var r fileResponse
 	if len(response) > 0 && response[0] == '{' {
-		_ = json.Unmarshal(response, &r)
+		decodeResponse(response, &r)
 	}
 	path := firstNonEmpty(r.FilePath, r.NotebookPath)
 	if path == "" {

@@ -64,10 +64,11 @@ var ErrNotObject = errors.New("claude: hook payload is not a JSON object")
 // not a JSON object; missing fields stay empty.
 func ParseHook(raw []byte) (capture.Event, error) {
 	var p payload
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
-		return capture.Event{}, fmt.Errorf("%w: %v", ErrNotObject, err)
+	if !decodeFast(raw, &p) {
+		p = payload{}
+		if err := decodeJSON(raw, &p); err != nil {
+			return capture.Event{}, fmt.Errorf("%w: %v", ErrNotObject, err)
+		}
 	}
 	kind, ok := eventKinds[p.HookEventName]
 	if !ok {
@@ -100,6 +101,13 @@ func ParseHook(raw []byte) (capture.Event, error) {
 		ev.Edits = editsFromResponse(p.ToolName, p.ToolInput, p.ToolResponse)
 	}
 	return ev, nil
+}
+
+// decodeJSON is the reference decoding of a payload (see decodeFast).
+func decodeJSON(raw []byte, p *payload) error {
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	return dec.Decode(p)
 }
 
 // ToolKind classifies a Claude Code tool by what it may do to files.

@@ -1,0 +1,606 @@
+package claude
+
+import (
+	"encoding/json"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// decodeFast fills p from raw, one JSON object, in one validating pass
+// without reflection: the hook decodes one payload per process, and
+// encoding/json's per-type setup costs it more than the decoding itself.
+// It reports false, leaving the work to encoding/json (whose result is the
+// reference), whenever the payload strays from the plain shape: a key with
+// escapes or one that matches a field only ignoring case, a field of an
+// unexpected JSON type. On what it accepts, it decodes what json.Decoder
+// decodes (TestDecodeFastMatchesJSON, FuzzDecodeFast).
+func decodeFast(raw []byte, p *payload) bool {
+	// Values alias one copy of raw: the caller may reuse its buffer.
+	s := &jscan{src: append([]byte(nil), raw...)}
+	s.space()
+	if s.i >= len(s.src) || s.src[s.i] != '{' {
+		return false
+	}
+	s.i++
+	s.space()
+	if s.i < len(s.src) && s.src[s.i] == '}' {
+		return true // trailing bytes are not read, as with json.Decoder
+	}
+	for {
+		key, ok := s.plainString()
+		if !ok {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.src) || s.src[s.i] != ':' {
+			return false
+		}
+		s.i++
+		s.space()
+		start := s.i
+		if !s.value(1) {
+			return false
+		}
+		if !p.set(key, s.src[start:s.i]) {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.src) {
+			return false
+		}
+		switch s.src[s.i] {
+		case ',':
+			s.i++
+			s.space()
+		case '}':
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// set stores the value v of the top-level key, or reports false when only
+// encoding/json can tell what to do with it.
+func (p *payload) set(key string, v []byte) bool {
+	var str *string
+	switch key {
+	case "session_id":
+		str = &p.SessionID
+	case "transcript_path":
+		str = &p.TranscriptPath
+	case "cwd":
+		str = &p.Cwd
+	case "hook_event_name":
+		str = &p.HookEventName
+	case "prompt":
+		str = &p.Prompt
+	case "source":
+		str = &p.Source
+	case "reason":
+		str = &p.Reason
+	case "trigger":
+		str = &p.Trigger
+	case "tool_name":
+		str = &p.ToolName
+	case "tool_use_id":
+		str = &p.ToolUseID
+	case "agent_id":
+		str = &p.AgentID
+	case "agent_type":
+		str = &p.AgentType
+	case "agent_transcript_path":
+		str = &p.AgentTranscriptPath
+	case "last_assistant_message":
+		str = &p.LastMessage
+	case "message":
+		str = &p.Message
+	case "model":
+		p.Model = json.RawMessage(v)
+		return true
+	case "tool_input":
+		p.ToolInput = json.RawMessage(v)
+		return true
+	case "tool_response":
+		p.ToolResponse = json.RawMessage(v)
+		return true
+	case "error":
+		p.Error = json.RawMessage(v)
+		return true
+	case "duration_ms":
+		switch {
+		case v[0] == '-' || '0' <= v[0] && v[0] <= '9':
+			p.DurationMS = json.Number(v)
+			return true
+		case v[0] == 'n': // null leaves the field as it was
+			return true
+		}
+		return false
+	default:
+		// encoding/json matches a key to a field ignoring case when no
+		// field has its exact name; such a key is left to it.
+		return !foldsToField(key)
+	}
+	switch {
+	case v[0] == 'n': // null leaves the field as it was
+		return true
+	case v[0] != '"':
+		return false // a type error: encoding/json fails the payload
+	}
+	body := v[1 : len(v)-1]
+	for _, c := range body {
+		if c == '\\' || c >= utf8.RuneSelf {
+			if c == '\\' || !utf8.Valid(body) {
+				// Escapes or invalid UTF-8: encoding/json decodes the
+				// string (a string alone needs none of its setup).
+				return json.Unmarshal(v, str) == nil
+			}
+			break
+		}
+	}
+	*str = string(body)
+	return true
+}
+
+// payloadKeys are the JSON names of payload's fields.
+var payloadKeys = [...]string{"session_id", "transcript_path", "cwd", "hook_event_name", "model", "prompt", "source", "reason",
+	"trigger", "tool_name", "tool_input", "tool_response", "tool_use_id", "error", "duration_ms", "agent_id", "agent_type",
+	"agent_transcript_path", "last_assistant_message", "message"}
+
+// foldsToField reports whether key could match a payload field the way
+// encoding/json matches keys (ignoring case, with Unicode folding of k and
+// s): for an ASCII key, ASCII case folding; a non-ASCII key is reported
+// as matching, to be safe.
+func foldsToField(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if key[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	for _, k := range payloadKeys {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// jscan is a validating JSON scanner over src.
+type jscan struct {
+	src []byte
+	i   int
+}
+
+// maxDepth is encoding/json's nesting limit.
+const maxDepth = 10000
+
+func (s *jscan) space() {
+	for s.i < len(s.src) {
+		switch s.src[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// plainString reads a string at s.i that has no escapes and returns its
+// content; false for anything else.
+func (s *jscan) plainString() (string, bool) {
+	if s.i >= len(s.src) || s.src[s.i] != '"' {
+		return "", false
+	}
+	start := s.i + 1
+	for i := start; i < len(s.src); i++ {
+		switch c := s.src[i]; {
+		case c == '"':
+			s.i = i + 1
+			return string(s.src[start:i]), true
+		case c == '\\' || c < 0x20:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+func (s *jscan) value(depth int) bool {
+	if s.i >= len(s.src) {
+		return false
+	}
+	switch c := s.src[s.i]; {
+	case c == '{':
+		return s.object(depth + 1)
+	case c == '[':
+		return s.array(depth + 1)
+	case c == '"':
+		return s.str()
+	case c == 't':
+		return s.lit("true")
+	case c == 'f':
+		return s.lit("false")
+	case c == 'n':
+		return s.lit("null")
+	case c == '-' || isDigit(c):
+		return s.number()
+	}
+	return false
+}
+
+func (s *jscan) object(depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	s.i++
+	s.space()
+	if s.i < len(s.src) && s.src[s.i] == '}' {
+		s.i++
+		return true
+	}
+	for {
+		if s.i >= len(s.src) || s.src[s.i] != '"' || !s.str() {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.src) || s.src[s.i] != ':' {
+			return false
+		}
+		s.i++
+		s.space()
+		if !s.value(depth) {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.src) {
+			return false
+		}
+		switch s.src[s.i] {
+		case ',':
+			s.i++
+			s.space()
+		case '}':
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (s *jscan) array(depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	s.i++
+	s.space()
+	if s.i < len(s.src) && s.src[s.i] == ']' {
+		s.i++
+		return true
+	}
+	for {
+		if !s.value(depth) {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.src) {
+			return false
+		}
+		switch s.src[s.i] {
+		case ',':
+			s.i++
+			s.space()
+		case ']':
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (s *jscan) lit(w string) bool {
+	if len(s.src)-s.i < len(w) || string(s.src[s.i:s.i+len(w)]) != w {
+		return false
+	}
+	s.i += len(w)
+	return true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func (s *jscan) number() bool {
+	b, i := s.src, s.i
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || !isDigit(b[i]) {
+			return false
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || !isDigit(b[i]) {
+			return false
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	s.i = i
+	return true
+}
+
+func (s *jscan) str() bool {
+	b := s.src
+	for i := s.i + 1; i < len(b); {
+		// The common bytes, in a tight loop.
+		for i < len(b) && b[i] >= 0x20 && b[i] != '"' && b[i] != '\\' {
+			i++
+		}
+		if i >= len(b) {
+			return false
+		}
+		switch c := b[i]; {
+		case c == '"':
+			s.i = i + 1
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if i+1 >= len(b) {
+				return false
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(b) {
+					return false
+				}
+				for _, h := range b[i+2 : i+6] {
+					if !isDigit(h) && !('a' <= h && h <= 'f') && !('A' <= h && h <= 'F') {
+						return false
+					}
+				}
+				i += 6
+			default:
+				return false
+			}
+		default:
+			i++
+		}
+	}
+	return false
+}
+
+// decodeResponse fills r from a file tool's response object as
+// json.Unmarshal does, in one pass where it can (see decodeFast; the
+// contents before and after an edit are its bulk).
+func decodeResponse(raw []byte, r *fileResponse) {
+	if !decodeResponseFast(raw, r) {
+		*r = fileResponse{}
+		_ = json.Unmarshal(raw, r)
+	}
+}
+
+func decodeResponseFast(raw []byte, r *fileResponse) bool {
+	s := &jscan{src: raw}
+	s.space()
+	if s.i >= len(s.src) || s.src[s.i] != '{' {
+		return false
+	}
+	// json.Unmarshal checks the whole input first; so does this pass.
+	if !s.value(0) {
+		return false
+	}
+	end := s.i
+	s.space()
+	if s.i != len(s.src) {
+		return false
+	}
+	s.src, s.i = raw[:end], 0
+	s.space()
+	s.i++ // {
+	s.space()
+	if s.src[s.i] == '}' {
+		return true
+	}
+	for {
+		key, ok := s.plainString()
+		if !ok {
+			return false
+		}
+		s.space()
+		s.i++ // :
+		s.space()
+		start := s.i
+		s.value(1)
+		if !r.set(key, s.src[start:s.i]) {
+			return false
+		}
+		s.space()
+		if s.src[s.i] == '}' {
+			return true
+		}
+		s.i++ // ,
+		s.space()
+	}
+}
+
+// set stores the value v of key, or reports false when only
+// encoding/json can tell what to do with it.
+func (r *fileResponse) set(key string, v []byte) bool {
+	var str *string
+	var ptr **string
+	switch key {
+	case "type":
+		str = &r.Type
+	case "filePath":
+		str = &r.FilePath
+	case "notebook_path":
+		str = &r.NotebookPath
+	case "content":
+		ptr = &r.Content
+	case "originalFile":
+		ptr = &r.OriginalFile
+	case "originalFileContents":
+		ptr = &r.OriginalFileContents
+	case "original_file":
+		ptr = &r.OrigNotebook
+	case "updated_file":
+		ptr = &r.NewNotebook
+	case "structuredPatch":
+		var hs []hunk
+		if json.Unmarshal(v, &hs) != nil {
+			return false
+		}
+		if hs != nil || v[0] == 'n' {
+			r.StructuredPatch = hs
+		}
+		return true
+	default:
+		return !foldsToResponseField(key)
+	}
+	if v[0] == 'n' {
+		if ptr != nil {
+			*ptr = nil // null sets a pointer to nil
+		}
+		return true
+	}
+	if v[0] != '"' {
+		return false
+	}
+	body, ok := unquote(v)
+	if !ok {
+		return false
+	}
+	if str != nil {
+		*str = body
+	} else {
+		*ptr = &body
+	}
+	return true
+}
+
+// responseKeys are the JSON names of fileResponse's fields.
+var responseKeys = [...]string{"type", "filePath", "content", "originalFile", "originalFileContents", "structuredPatch",
+	"notebook_path", "original_file", "updated_file"}
+
+func foldsToResponseField(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if key[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	for _, k := range responseKeys {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// unquote decodes a valid JSON string literal as encoding/json does:
+// invalid UTF-8 and lone surrogates become U+FFFD.
+func unquote(v []byte) (string, bool) {
+	body := v[1 : len(v)-1]
+	plain := true
+	for _, c := range body {
+		if c == '\\' || c >= utf8.RuneSelf {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return string(body), true
+	}
+	out := make([]byte, 0, len(body))
+	for i := 0; i < len(body); {
+		c := body[i]
+		switch {
+		case c == '\\':
+			switch e := body[i+1]; e {
+			case '"', '\\', '/':
+				out = append(out, e)
+				i += 2
+			case 'b':
+				out = append(out, '\b')
+				i += 2
+			case 'f':
+				out = append(out, '\f')
+				i += 2
+			case 'n':
+				out = append(out, '\n')
+				i += 2
+			case 'r':
+				out = append(out, '\r')
+				i += 2
+			case 't':
+				out = append(out, '\t')
+				i += 2
+			case 'u':
+				r := hex4(body[i+2 : i+6])
+				i += 6
+				if utf16.IsSurrogate(r) {
+					if i+6 <= len(body) && body[i] == '\\' && body[i+1] == 'u' {
+						if d := utf16.DecodeRune(r, hex4(body[i+2:i+6])); d != utf8.RuneError {
+							out = utf8.AppendRune(out, d)
+							i += 6
+							continue
+						}
+					}
+					r = utf8.RuneError
+				}
+				out = utf8.AppendRune(out, r)
+			default:
+				return "", false
+			}
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			i++
+		default:
+			r, n := utf8.DecodeRune(body[i:])
+			if r == utf8.RuneError && n == 1 {
+				out = utf8.AppendRune(out, utf8.RuneError)
+			} else {
+				out = append(out, body[i:i+n]...)
+			}
+			i += n
+		}
+	}
+	return string(out), true
+}
+
+func hex4(h []byte) rune {
+	var r rune
+	for _, c := range h {
+		switch {
+		case isDigit(c):
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		default:
+			r = r<<4 | rune(c-'A'+10)
+		}
+	}
+	return r
+}

@@ -1,0 +1,465 @@
+package spool
+
+import (
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/tracevault/tracevault/capture"
+)
+
+// Records are encoded by hand, byte for byte as encoding/json encodes them
+// (TestEncodeRecordMatchesJSON checks it): encoding/json builds its encoders
+// by reflection on first use of each type, which costs a hook process, that
+// encodes one record and exits, more than the encoding itself. Rare fields
+// (usage, denial, verdict, tools, head) still go through encoding/json.
+
+// encodeRecord returns the JSON encoding of rec, as json.Marshal would.
+func encodeRecord(rec *Record) ([]byte, error) {
+	b := make([]byte, 0, len(rec.Payload)+len(rec.Invalid)+256+512*len(rec.Observed))
+	b = append(b, `{"v":`...)
+	b = strconv.AppendInt(b, int64(rec.V), 10)
+	b = append(b, `,"at":`...)
+	t, err := rec.At.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, t...)
+	b = append(b, `,"agent":`...)
+	b = appendString(b, rec.Agent)
+	b = append(b, `,"payload":`...)
+	if rec.Payload == nil {
+		b = append(b, "null"...)
+	} else if b, err = appendCompact(b, rec.Payload); err != nil {
+		return nil, err
+	}
+	if rec.Invalid != "" {
+		b = append(b, `,"invalid":`...)
+		b = appendString(b, rec.Invalid)
+	}
+	if len(rec.Observed) > 0 {
+		b = append(b, `,"observed":[`...)
+		for i := range rec.Observed {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendFileEdit(b, &rec.Observed[i]); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	if len(rec.Usage) > 0 {
+		if b, err = appendField(b, "usage", rec.Usage); err != nil {
+			return nil, err
+		}
+	}
+	if rec.Head != nil {
+		if b, err = appendField(b, "head", rec.Head); err != nil {
+			return nil, err
+		}
+	}
+	if rec.Denial != nil {
+		if b, err = appendField(b, "denial", rec.Denial); err != nil {
+			return nil, err
+		}
+	}
+	if len(rec.Verdict) > 0 {
+		b = append(b, `,"verdict":`...)
+		if b, err = appendCompact(b, rec.Verdict); err != nil {
+			return nil, err
+		}
+	}
+	if len(rec.Tools) > 0 {
+		if b, err = appendField(b, "tools", rec.Tools); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// appendField appends ,"name":<v encoded by encoding/json>.
+func appendField(b []byte, name string, v any) ([]byte, error) {
+	enc, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `,"`...)
+	b = append(b, name...)
+	b = append(b, `":`...)
+	return append(b, enc...), nil
+}
+
+func appendFileEdit(b []byte, e *capture.FileEdit) ([]byte, error) {
+	b = append(b, '{')
+	if e.ToolUseID != "" {
+		b = append(b, `"tool_use_id":`...)
+		b = appendString(b, e.ToolUseID)
+		b = append(b, ',')
+	}
+	if e.Tool != "" {
+		b = append(b, `"tool":`...)
+		b = appendString(b, e.Tool)
+		b = append(b, ',')
+	}
+	b = append(b, `"time":`...)
+	t, err := e.Time.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, t...)
+	b = append(b, `,"path":`...)
+	b = appendString(b, e.Path)
+	if e.OldPath != "" {
+		b = append(b, `,"old_path":`...)
+		b = appendString(b, e.OldPath)
+	}
+	b = append(b, `,"op":`...)
+	b = appendString(b, e.Op)
+	for _, f := range [...]struct{ name, v string }{{"before", e.Before}, {"after", e.After}, {"diff", e.Diff}} {
+		if f.v != "" {
+			b = append(b, `,"`...)
+			b = append(b, f.name...)
+			b = append(b, `":`...)
+			b = appendString(b, f.v)
+		}
+	}
+	b = append(b, `,"added":`...)
+	b = strconv.AppendInt(b, int64(e.Added), 10)
+	b = append(b, `,"removed":`...)
+	b = strconv.AppendInt(b, int64(e.Removed), 10)
+	if e.Human {
+		b = append(b, `,"human":true`...)
+	}
+	if e.AgentID != "" {
+		b = append(b, `,"agent_id":`...)
+		b = appendString(b, e.AgentID)
+	}
+	if e.Model != "" {
+		b = append(b, `,"model":`...)
+		b = appendString(b, e.Model)
+	}
+	return append(b, '}'), nil
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string exactly as encoding/json does
+// (HTML-safe: < > & escaped; invalid UTF-8 as U+FFFD; U+2028 and U+2029
+// escaped).
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendCompact appends the JSON text src with insignificant white space
+// removed and < > & U+2028 U+2029 escaped, as encoding/json does with a
+// json.RawMessage. It returns an error, and dst unchanged, when src is not
+// one valid JSON value.
+func appendCompact(dst, src []byte) ([]byte, error) {
+	c := compactor{src: src, dst: dst}
+	c.space()
+	if !c.value(0) {
+		return dst, c.err()
+	}
+	c.space()
+	if c.i != len(c.src) {
+		return dst, c.err()
+	}
+	return c.dst, nil
+}
+
+// compactor is a validating recursive-descent scanner that copies what it
+// accepts.
+type compactor struct {
+	src []byte
+	dst []byte
+	i   int
+}
+
+// maxDepth bounds nesting, as encoding/json does (10000).
+const maxDepth = 10000
+
+func (c *compactor) err() error {
+	// Let encoding/json word the error, so it reads as it always did.
+	err := json.Unmarshal(c.src, new(json.RawMessage))
+	if err == nil {
+		err = &json.SyntaxError{Offset: int64(c.i)}
+	}
+	return err
+}
+
+func (c *compactor) space() {
+	for c.i < len(c.src) {
+		switch c.src[c.i] {
+		case ' ', '\t', '\n', '\r':
+			c.i++
+		default:
+			return
+		}
+	}
+}
+
+func (c *compactor) value(depth int) bool {
+	if c.i >= len(c.src) {
+		return false
+	}
+	switch ch := c.src[c.i]; {
+	case ch == '{':
+		return c.object(depth + 1)
+	case ch == '[':
+		return c.array(depth + 1)
+	case ch == '"':
+		return c.str()
+	case ch == 't':
+		return c.lit("true")
+	case ch == 'f':
+		return c.lit("false")
+	case ch == 'n':
+		return c.lit("null")
+	case ch == '-' || '0' <= ch && ch <= '9':
+		return c.number()
+	}
+	return false
+}
+
+func (c *compactor) object(depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	c.dst = append(c.dst, '{')
+	c.i++
+	c.space()
+	if c.i < len(c.src) && c.src[c.i] == '}' {
+		c.dst = append(c.dst, '}')
+		c.i++
+		return true
+	}
+	for {
+		if c.i >= len(c.src) || c.src[c.i] != '"' || !c.str() {
+			return false
+		}
+		c.space()
+		if c.i >= len(c.src) || c.src[c.i] != ':' {
+			return false
+		}
+		c.dst = append(c.dst, ':')
+		c.i++
+		c.space()
+		if !c.value(depth) {
+			return false
+		}
+		c.space()
+		if c.i >= len(c.src) {
+			return false
+		}
+		switch c.src[c.i] {
+		case ',':
+			c.dst = append(c.dst, ',')
+			c.i++
+			c.space()
+		case '}':
+			c.dst = append(c.dst, '}')
+			c.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (c *compactor) array(depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	c.dst = append(c.dst, '[')
+	c.i++
+	c.space()
+	if c.i < len(c.src) && c.src[c.i] == ']' {
+		c.dst = append(c.dst, ']')
+		c.i++
+		return true
+	}
+	for {
+		if !c.value(depth) {
+			return false
+		}
+		c.space()
+		if c.i >= len(c.src) {
+			return false
+		}
+		switch c.src[c.i] {
+		case ',':
+			c.dst = append(c.dst, ',')
+			c.i++
+			c.space()
+		case ']':
+			c.dst = append(c.dst, ']')
+			c.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (c *compactor) lit(w string) bool {
+	if len(c.src)-c.i < len(w) || string(c.src[c.i:c.i+len(w)]) != w {
+		return false
+	}
+	c.dst = append(c.dst, w...)
+	c.i += len(w)
+	return true
+}
+
+func isDigit(ch byte) bool { return '0' <= ch && ch <= '9' }
+
+func (c *compactor) number() bool {
+	s, i := c.src, c.i
+	if s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && '1' <= s[i] && s[i] <= '9':
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if i >= len(s) || !isDigit(s[i]) {
+			return false
+		}
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i >= len(s) || !isDigit(s[i]) {
+			return false
+		}
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+	}
+	c.dst = append(c.dst, s[c.i:i]...)
+	c.i = i
+	return true
+}
+
+// str copies the string at c.i, escaping < > & U+2028 U+2029; the bytes
+// are otherwise kept as they are (encoding/json does not check UTF-8 here).
+func (c *compactor) str() bool {
+	s := c.src
+	i := c.i + 1
+	start := c.i
+	for {
+		// The common bytes, in a tight loop.
+		for i < len(s) {
+			ch := s[i]
+			if ch < 0x20 || ch == '"' || ch == '\\' || ch == '<' || ch == '>' || ch == '&' || ch == 0xE2 {
+				break
+			}
+			i++
+		}
+		if i >= len(s) {
+			return false
+		}
+		switch ch := s[i]; {
+		case ch == '"':
+			c.dst = append(c.dst, s[start:i+1]...)
+			c.i = i + 1
+			return true
+		case ch < 0x20:
+			return false
+		case ch == '\\':
+			if i+1 >= len(s) {
+				return false
+			}
+			switch s[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(s) {
+					return false
+				}
+				for _, h := range s[i+2 : i+6] {
+					if !isDigit(h) && !('a' <= h && h <= 'f') && !('A' <= h && h <= 'F') {
+						return false
+					}
+				}
+				i += 6
+			default:
+				return false
+			}
+		case ch == 0xE2:
+			if i+2 < len(s) && s[i+1] == 0x80 && s[i+2]&^1 == 0xA8 {
+				c.dst = append(c.dst, s[start:i]...)
+				c.dst = append(c.dst, '\\', 'u', '2', '0', '2', hexDigits[s[i+2]&0xF])
+				i += 3
+				start = i
+			} else {
+				i++
+			}
+		default: // < > &
+			c.dst = append(c.dst, s[start:i]...)
+			c.dst = append(c.dst, '\\', 'u', '0', '0', hexDigits[ch>>4], hexDigits[ch&0xF])
+			i++
+			start = i
+		}
+	}
+}
