@@ -24,7 +24,7 @@ type Server struct {
 	cfg     Config
 	logger  *slog.Logger
 	st      *store.Store
-	hs      hashStore
+	hs      *store.SealHashStore
 	keys    *keyRings
 	log     *seal.Log
 	jobs    *jobs
@@ -55,7 +55,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Server, error) 
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, logger: logger, st: st, hs: hashStore{st.Seal()}, metrics: newMetrics()}
+	s := &Server{cfg: cfg, logger: logger, st: st, hs: st.HashStore(), metrics: newMetrics()}
 	s.keys = &keyRings{st: st, ek: ek, origin: cfg.origin, now: time.Now}
 	s.log, err = seal.New(seal.Config{Store: s.hs, Keys: s.keys.ring})
 	if err == nil {

@@ -1,9 +1,3 @@
-//go:build tracevault_seal
-
-// The seal package (branch seal) is not merged yet, so this adapter builds
-// only with -tags tracevault_seal. Once seal is merged, delete the build
-// constraint here and in seal_adapter_test.go.
-
 package store
 
 import (

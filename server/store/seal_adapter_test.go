@@ -1,5 +1,3 @@
-//go:build tracevault_seal
-
 package store_test
 
 import (
