@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is not a Go module: the real agent
-# CLIs and ccusage from npm, and staticcheck. Idempotent; quiet when all is
+# CLIs and ccusage from npm, Postgres from Debian's packages, and staticcheck. Idempotent; quiet when all is
 # present. Prints the PATH additions to eval: eval "$(scripts/deps.sh)".
 set -euo pipefail
 
@@ -28,6 +28,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ -f "$NPM_PREFIX/package.json" ] || echo '{"name":"tracevault-test-tools","private":true}' > "$NPM_PREFIX/package.json"
   echo "installing ${missing[*]} into $NPM_PREFIX" >&2
   (cd "$NPM_PREFIX" && npm install --no-audit --no-fund --loglevel=error "${want[@]}" >&2)
+fi
+
+# Postgres binaries for the server tests (internal/pgtest starts a private
+# server on a free loopback port per test process).
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "installing postgresql from Debian packages" >&2
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2
+  else
+    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2
+  fi
 fi
 
 GOBIN=$(go env GOPATH)/bin
