@@ -73,7 +73,9 @@ func (v Verdict) Blocked() bool { return v.Decision == DecisionBlock }
 // JSON returns the canonical encoding of v: one line of compact JSON
 // (no trailing newline) with keys in a fixed order, "v" first, violations
 // sorted by rule, commit, session, path and message, and nothing that
-// depends on time or host. Equal verdicts encode to equal bytes.
+// depends on time or host. Equal verdicts encode to equal bytes. <, > and
+// & are escaped as encoding/json does by default, so the bytes survive
+// being embedded verbatim in other JSON (spool records, reports).
 func (v Verdict) JSON() []byte {
 	w := v
 	w.Violations = slices.Clone(v.Violations)
@@ -83,7 +85,6 @@ func (v Verdict) JSON() []byte {
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
 	err := enc.Encode(struct {
 		V int `json:"v"`
 		Verdict

@@ -30,6 +30,9 @@ type Options struct {
 
 // Session assembles the records of one session.
 func Session(recs []spool.Record, opts Options) *capture.Session {
+	if opts.Prices == nil {
+		opts.Prices = pricing.Embedded()
+	}
 	b := builder{s: &capture.Session{Version: capture.FormatVersion, Author: opts.Author, Evidence: "hooks"},
 		calls: map[string]int{}, subagents: map[string]int{}, models: map[string]bool{}}
 	var entries []capture.UsageEntry

@@ -170,7 +170,13 @@ func (l *Linker) attributeWithCarry(ctx context.Context, commit gitstore.Hash, o
 			}
 			return &Result{Commit: commit}, l.clearNote(ctx, commit)
 		}
+		// A trailer says an agent helped, not which lines: the counts
+		// are unknown (0/0), never "all human".
 		attr.Evidence = "trailer"
+		for i := range attr.Files {
+			attr.Files[i].AI, attr.Files[i].Human = 0, 0
+		}
+		attr.AILines, attr.HumanLines = 0, 0
 	}
 	res, err := l.write(ctx, commit, attr, sp, used, carried)
 	return res, err
