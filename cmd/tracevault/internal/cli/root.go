@@ -3,9 +3,12 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	cmdBlame "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/blame"
 	cmdGitHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/githook"
 	cmdHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/hook"
 	cmdInit "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/initcmd"
+	cmdLog "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/log"
+	cmdShow "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/show"
 	cmdStats "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/stats"
 	cmdStatus "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/status"
 	cmdUninstall "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/uninstall"
@@ -22,11 +25,15 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	var noColor bool
+	var noColor, noPager bool
 	root.PersistentFlags().BoolVar(&noColor, "no-color", false, "Disable colour output")
+	root.PersistentFlags().BoolVar(&noPager, "no-pager", false, "Do not pipe output into a pager")
 	root.PersistentPreRun = func(*cobra.Command, []string) {
 		if noColor {
 			f.IOStreams.DisableColor()
+		}
+		if noPager {
+			f.IOStreams.DisablePager()
 		}
 	}
 	root.AddCommand(
@@ -37,6 +44,9 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		cmdStatus.NewCmdStatus(f, nil),
 		cmdStats.NewCmdStats(f, nil),
 		cmdUsage.NewCmdUsage(f, nil),
+		cmdLog.NewCmdLog(f, nil),
+		cmdShow.NewCmdShow(f, nil),
+		cmdBlame.NewCmdBlame(f, nil),
 	)
 	return root
 }
