@@ -14,6 +14,7 @@ type Progress struct {
 	label   string
 	total   int
 	done    int
+	start   time.Time
 	last    time.Time
 	mu      sync.Mutex
 	started bool
@@ -21,10 +22,11 @@ type Progress struct {
 
 // StartProgress returns a progress bar for total steps of work.
 func (s *IOStreams) StartProgress(label string, total int) *Progress {
-	return &Progress{s: s, label: label, total: total}
+	return &Progress{s: s, label: label, total: total, start: time.Now()}
 }
 
-// Add records n more steps done and redraws at most every 100 ms.
+// Add records n more steps done and redraws at most every 100 ms, once
+// the work has taken half a second (as git delays its progress meters).
 func (p *Progress) Add(n int) {
 	if p == nil || !p.s.errTTY || p.total <= 0 {
 		return
@@ -32,7 +34,7 @@ func (p *Progress) Add(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done += n
-	if time.Since(p.last) < 100*time.Millisecond && p.done < p.total {
+	if time.Since(p.start) < 500*time.Millisecond || time.Since(p.last) < 100*time.Millisecond && p.done < p.total {
 		return
 	}
 	p.last = time.Now()
