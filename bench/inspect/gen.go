@@ -139,8 +139,12 @@ func generate(ctx context.Context, dir string) error {
 	}
 	fmt.Fprintf(w, "commit refs/notes/tracevault\ncommitter Dev <dev@example.com> %d +0000\n", when)
 	data([]byte("notes"))
+	mark := make(map[string]int, len(ids))
+	for n, id := range ids {
+		mark[id] = idx[n]
+	}
 	for _, n := range notes {
-		fmt.Fprintf(w, "N inline %s\n", n[0])
+		fmt.Fprintf(w, "N inline :%d\n", mark[n[0]])
 		data([]byte(n[1]))
 	}
 	w.WriteString("done\n")
