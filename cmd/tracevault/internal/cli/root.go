@@ -3,14 +3,17 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	cmdBlame "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/blame"
 	cmdCheck "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/check"
 	cmdDemo "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/demo"
 	cmdGitHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/githook"
 	cmdHook "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/hook"
 	cmdInit "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/initcmd"
+	cmdLog "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/log"
 	cmdPolicy "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/policy"
 	cmdPush "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/push"
 	cmdSeal "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/seal"
+	cmdShow "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/show"
 	cmdStats "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/stats"
 	cmdStatus "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/status"
 	cmdUninstall "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/uninstall"
@@ -28,11 +31,15 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	var noColor bool
+	var noColor, noPager bool
 	root.PersistentFlags().BoolVar(&noColor, "no-color", false, "Disable colour output")
+	root.PersistentFlags().BoolVar(&noPager, "no-pager", false, "Do not pipe output into a pager")
 	root.PersistentPreRun = func(*cobra.Command, []string) {
 		if noColor {
 			f.IOStreams.DisableColor()
+		}
+		if noPager {
+			f.IOStreams.DisablePager()
 		}
 	}
 	root.AddCommand(
@@ -49,6 +56,9 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		cmdVerify.NewCmdVerify(f, nil),
 		cmdPush.NewCmdPush(f, nil),
 		cmdSeal.NewCmdSeal(f),
+		cmdLog.NewCmdLog(f, nil),
+		cmdShow.NewCmdShow(f, nil),
+		cmdBlame.NewCmdBlame(f, nil),
 	)
 	return root
 }

@@ -20,15 +20,25 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	outTTY  bool
+	errTTY  bool
 	noColor bool
+
+	pagerCmd     string
+	pagerProcess *pagerProc
 }
 
 // System returns the process's streams. Colour is on only when stdout is a
-// terminal and NO_COLOR is unset.
+// terminal and NO_COLOR is unset. TRACEVAULT_FORCE_TTY=1 makes both
+// stdout and stderr count as terminals (for end-to-end tests of colour,
+// pager and progress). The pager is GIT_PAGER, else PAGER, else
+// "less -FRX", as git chooses it.
 func System() *IOStreams {
-	tty := term.IsTerminal(int(os.Stdout.Fd()))
+	force := os.Getenv("TRACEVAULT_FORCE_TTY") == "1"
+	tty := force || term.IsTerminal(int(os.Stdout.Fd()))
+	etty := force || term.IsTerminal(int(os.Stderr.Fd()))
 	_, noColor := os.LookupEnv("NO_COLOR")
-	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, outTTY: tty, noColor: noColor || os.Getenv("TERM") == "dumb"}
+	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, outTTY: tty, errTTY: etty,
+		noColor: noColor || os.Getenv("TERM") == "dumb", pagerCmd: pagerFromEnv(os.LookupEnv)}
 }
 
 // Test returns streams backed by buffers, not a terminal.
@@ -42,6 +52,12 @@ func (s *IOStreams) IsStdoutTTY() bool { return s.outTTY }
 
 // SetStdoutTTY overrides terminal detection (tests).
 func (s *IOStreams) SetStdoutTTY(v bool) { s.outTTY = v }
+
+// IsStderrTTY reports whether stderr is a terminal.
+func (s *IOStreams) IsStderrTTY() bool { return s.errTTY }
+
+// SetStderrTTY overrides terminal detection of stderr (tests).
+func (s *IOStreams) SetStderrTTY(v bool) { s.errTTY = v }
 
 // DisableColor turns colour off (--no-color).
 func (s *IOStreams) DisableColor() { s.noColor = true }

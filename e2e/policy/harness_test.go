@@ -1,4 +1,7 @@
-package main_test
+// Package policy_test holds the end-to-end tests of the policy slice: the
+// PreToolUse guard, check, verify and the fail modes, driven through the
+// built binaries, real git and the real Claude Code CLI.
+package policy_test
 
 import (
 	"bytes"

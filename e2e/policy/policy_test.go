@@ -1,4 +1,4 @@
-package main_test
+package policy_test
 
 import (
 	"encoding/json"
