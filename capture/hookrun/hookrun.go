@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -339,4 +340,23 @@ func shrinkPayload(raw []byte) ([]byte, int) {
 		i = j + 1
 	}
 	return out, n
+}
+
+// MainArgs is the whole of the tracevault-hook command: "git-hook NAME
+// ARGS..." runs GitHook, anything else is an agent hook with --agent NAME.
+func MainArgs(args []string) int {
+	if len(args) > 0 && args[0] == "git-hook" {
+		return GitHook(args[1:])
+	}
+	agent := ""
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--agent" && i+1 < len(args):
+			agent = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--agent="):
+			agent = strings.TrimPrefix(a, "--agent=")
+		}
+	}
+	return Main(agent)
 }

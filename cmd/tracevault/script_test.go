@@ -20,23 +20,8 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"tracevault":      func() { os.Exit(int(cli.Main())) },
 		"git-tracevault":  func() { os.Exit(int(cli.Main())) },
-		"tracevault-hook": func() { os.Exit(hookrun.Main(agentFlag(os.Args[1:]))) },
+		"tracevault-hook": func() { os.Exit(hookrun.MainArgs(os.Args[1:])) },
 	})
-}
-
-// agentFlag parses --agent as cmd/tracevault-hook does.
-func agentFlag(args []string) string {
-	agent := ""
-	for i := 0; i < len(args); i++ {
-		switch a := args[i]; {
-		case a == "--agent" && i+1 < len(args):
-			agent = args[i+1]
-			i++
-		case strings.HasPrefix(a, "--agent="):
-			agent = strings.TrimPrefix(a, "--agent=")
-		}
-	}
-	return agent
 }
 
 func TestScripts(t *testing.T) {

@@ -52,6 +52,11 @@ func Open(ctx context.Context, f *cmdutil.Factory) (*Repo, error) {
 	}
 	r := &Repo{Store: st, Repo: wt, Spool: spool.ForGitDir(st.CommonDir()), f: f}
 	r.Author = capture.Identity{Name: r.Config(ctx, "user.name"), Email: r.Config(ctx, "user.email")}
+	// Commits whose post-commit work is still queued get it now, so every
+	// command sees complete notes and records.
+	if err := r.Drain(ctx, nil); err != nil {
+		r.Spool.Log("finishing queued post-commit work: %v", err)
+	}
 	return r, nil
 }
 

@@ -19,7 +19,6 @@ import (
 	"github.com/tracevault/tracevault/capture/worktree"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/repoctx"
-	"github.com/tracevault/tracevault/gitstore"
 )
 
 // Options are git-hook's inputs.
@@ -84,17 +83,7 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	return nil
 }
 
-func newLinker(r *repoctx.Repo) (*linker.Linker, error) {
-	w, err := r.Writer()
-	if err != nil {
-		return nil, err
-	}
-	prices, err := r.Prices()
-	if err != nil {
-		return nil, err
-	}
-	return &linker.Linker{Store: r.Store, Spool: r.Spool, Writer: w, Prices: prices, Author: r.Author}, nil
-}
+func newLinker(r *repoctx.Repo) (*linker.Linker, error) { return r.Linker() }
 
 // postCommit queues HEAD for the background worker and starts it, so the
 // commit does not wait; TRACEVAULT_POSTCOMMIT=sync does the work inline.
@@ -153,56 +142,7 @@ func startWorker(f *cmdutil.Factory, r *repoctx.Repo) error {
 // Drain does the queued post-commit work now (waiting for a running worker
 // first). Everything that reads notes or records calls it.
 func Drain(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo) error {
-	if !spool.HasPending(r.Spool) {
-		return nil
-	}
-	l, err := newLinker(r)
-	if err != nil {
-		return err
-	}
-	_, err = spool.Drain(r.Spool, func(p spool.Pending) error {
-		head, err := gitstore.ParseHash(p.Commit)
-		if err != nil {
-			return err
-		}
-		c, err := gitstore.ReadCommit(ctx, r.Store, head)
-		if err != nil {
-			return err
-		}
-		sources, err := l.SourcesOf(ctx, head, c.Message, p.Squash, p.Action, func(h gitstore.Hash) (string, error) {
-			return patchID(ctx, r, h)
-		}, func() ([]gitstore.Hash, error) {
-			all, err := r.Notes().ReadAll(ctx)
-			var out []gitstore.Hash
-			for h := range all {
-				out = append(out, h)
-			}
-			return out, err
-		})
-		if err != nil {
-			return err
-		}
-		res, err := l.PostCommit(ctx, head, sources)
-		if err != nil {
-			return err
-		}
-		report(f, res)
-		return nil
-	}, r.Spool.Log)
-	return err
-}
-
-func patchID(ctx context.Context, r *repoctx.Repo, h gitstore.Hash) (string, error) {
-	diff, err := r.Store.Git(ctx, "show", "--format=", "-p", h.String())
-	if err != nil {
-		return "", err
-	}
-	out, err := r.Store.GitStdin(ctx, strings.NewReader(string(diff)), "patch-id", "--stable")
-	if err != nil {
-		return "", err
-	}
-	id, _, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
-	return id, nil
+	return r.Drain(ctx, func(res *linker.Result) { report(f, res) })
 }
 
 func postRewrite(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo, opts *Options) error {
