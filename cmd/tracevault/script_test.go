@@ -39,16 +39,17 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			for k, v := range map[string]string{
-				"HOME":                home,
-				"XDG_CONFIG_HOME":     filepath.Join(home, ".config"),
-				"GIT_CONFIG_GLOBAL":   gitconfig,
-				"GIT_CONFIG_NOSYSTEM": "1",
-				"TRACEVAULT_HOME":     filepath.Join(home, ".tracevault"),
-				"GIT_AUTHOR_NAME":     "Ann Author",
-				"GIT_AUTHOR_EMAIL":    "ann@example.com",
-				"GIT_COMMITTER_NAME":  "Ann Author",
-				"GIT_COMMITTER_EMAIL": "ann@example.com",
-				"TERM":                "xterm-256color",
+				"HOME":                  home,
+				"XDG_CONFIG_HOME":       filepath.Join(home, ".config"),
+				"GIT_CONFIG_GLOBAL":     gitconfig,
+				"GIT_CONFIG_NOSYSTEM":   "1",
+				"TRACEVAULT_HOME":       filepath.Join(home, ".tracevault"),
+				"TRACEVAULT_POSTCOMMIT": "sync",
+				"GIT_AUTHOR_NAME":       "Ann Author",
+				"GIT_AUTHOR_EMAIL":      "ann@example.com",
+				"GIT_COMMITTER_NAME":    "Ann Author",
+				"GIT_COMMITTER_EMAIL":   "ann@example.com",
+				"TERM":                  "xterm-256color",
 			} {
 				env.Setenv(k, v)
 			}
