@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	tvsync "github.com/tracevault/tracevault/capture/sync"
 	"github.com/tracevault/tracevault/capture/record"
+	tvsync "github.com/tracevault/tracevault/capture/sync"
 	"github.com/tracevault/tracevault/gitstore"
 	"github.com/tracevault/tracevault/gitstore/gitcli"
 	"github.com/tracevault/tracevault/gitstore/notes"

@@ -42,10 +42,10 @@ type PrePushOptions struct {
 
 // PushedRef is one line of the pre-push hook's standard input.
 type PushedRef struct {
-	LocalRef           string
-	LocalOID           gitstore.Hash
-	RemoteRef          string
-	RemoteOID          gitstore.Hash
+	LocalRef  string
+	LocalOID  gitstore.Hash
+	RemoteRef string
+	RemoteOID gitstore.Hash
 }
 
 // LeakError refuses a user's push that would send trace refs to a remote

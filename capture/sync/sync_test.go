@@ -12,8 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tracevault/tracevault/capture/install"
-	tvsync "github.com/tracevault/tracevault/capture/sync"
 	"github.com/tracevault/tracevault/capture/record"
+	tvsync "github.com/tracevault/tracevault/capture/sync"
 	"github.com/tracevault/tracevault/gitstore"
 )
 
