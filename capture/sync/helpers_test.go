@@ -24,6 +24,10 @@ import (
 // a git hook script runs it.
 const hookEnv = "TV_SYNC_TEST_HOOK"
 
+// hookLogEnv names a file where the test hook appends one line per
+// pre-push: "<attempts> <elapsed ms> <queued>".
+const hookLogEnv = "TV_SYNC_TEST_HOOK_LOG"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(hookEnv) == "1" && len(os.Args) > 2 && os.Args[1] == "git-hook" {
 		os.Exit(runHook(os.Args[2:]))
@@ -62,7 +66,13 @@ func runHook(args []string) int {
 		return 0
 	}
 	defer s.Close()
-	_, err = tvsync.PrePush(ctx, s, tvsync.PrePushOptions{Remote: args[1], URL: args[2], Stdin: os.Stdin, Log: os.Stderr})
+	rep, err := tvsync.PrePush(ctx, s, tvsync.PrePushOptions{Remote: args[1], URL: args[2], Stdin: os.Stdin, Log: os.Stderr})
+	if log := os.Getenv(hookLogEnv); log != "" && rep != nil {
+		if f, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err == nil {
+			fmt.Fprintf(f, "%d %d %t\n", rep.Attempts, rep.Elapsed.Milliseconds(), rep.Queued)
+			f.Close()
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -101,6 +111,7 @@ func newBare(t testing.TB) string {
 	git(t, dir, "config", "receive.denyNonFastForwards", "true")
 	git(t, dir, "config", "receive.denyDeletes", "true")
 	git(t, dir, "config", "core.logAllRefUpdates", "always")
+	git(t, dir, "config", "receive.autogc", "false") // as a hosted remote: no gc inside each push
 	return dir
 }
 
@@ -138,6 +149,8 @@ type author struct {
 	writer *record.Writer
 	name   string
 	n      int
+	// commits are the annotated commits, in order.
+	commits []gitstore.Hash
 }
 
 func newAuthor(t testing.TB, name, dir string, s *gitcli.Store) *author {
@@ -174,6 +187,7 @@ func (a *author) commit(ctx context.Context) (gitstore.Hash, error) {
 		return gitstore.ZeroHash, err
 	}
 	h, _ := gitstore.ParseHash(head)
+	a.commits = append(a.commits, h)
 	n := notes.Notes{Store: a.store, Ref: record.NotesRef}
 	sig := a.writer.Identity
 	sig.When = time.Now()
@@ -240,5 +254,19 @@ func assertFastForwardsOnly(t testing.TB, bare string) {
 				t.Errorf("%s on the remote moved %s -> %s, not a fast-forward", ref, hs[i+1], hs[i])
 			}
 		}
+	}
+}
+
+// assertNoLocks fails when a ref lock file was left in the git directory.
+func assertNoLocks(t testing.TB, gitDir string) {
+	t.Helper()
+	filepath.WalkDir(filepath.Join(gitDir, "refs"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".lock") {
+			t.Errorf("lock file left behind: %s", p)
+		}
+		return nil
+	})
+	if _, err := os.Stat(filepath.Join(gitDir, "packed-refs.lock")); err == nil {
+		t.Errorf("packed-refs.lock left behind")
 	}
 }

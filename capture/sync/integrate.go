@@ -57,19 +57,34 @@ func (s *syncer) integrate(ctx context.Context, rep *RemoteReport) ([]string, er
 
 // mergeNotes merges the remote's notes into ours and reports whether ours
 // hold anything the remote lacks. Afterwards the local notes descend from
-// the remote's, so pushing them is a fast-forward.
+// the remote's, so pushing them is a fast-forward. Only notes histories
+// that diverged are merged tree by tree ([notes.Notes.Merge]); a remote
+// ahead of us is a fast-forward, a remote behind us needs nothing.
 func (s *syncer) mergeNotes(ctx context.Context, rep *RemoteReport) (bool, error) {
 	theirsRef := record.RemoteNotesRef(s.remote)
-	theirs, err := resolve(ctx, s.repo, theirsRef)
+	refs, err := s.repo.ListRefs(ctx, "refs/notes/")
 	if err != nil {
 		return false, err
 	}
-	before, err := resolve(ctx, s.repo, record.NotesRef)
-	if err != nil {
-		return false, err
+	var before, theirs gitstore.Hash
+	for _, r := range refs {
+		switch r.Name {
+		case record.NotesRef:
+			before = r.Hash
+		case theirsRef:
+			theirs = r.Hash
+		}
 	}
 	ours := before
-	if !theirs.IsZero() && theirs != before {
+	switch rel, err := s.relate(ctx, before, theirs); {
+	case err != nil:
+		return false, err
+	case rel == behind:
+		if err := s.repo.UpdateRefs(ctx, []gitstore.RefUpdate{{Name: record.NotesRef, New: theirs, Old: before}}); err != nil {
+			return false, fmt.Errorf("fast-forwarding %s: %w", record.NotesRef, err)
+		}
+		ours = theirs
+	case rel == forked:
 		n := notes.Notes{Store: s.repo, Ref: record.NotesRef}
 		if err := n.Merge(ctx, theirsRef, "tracevault: merge notes from "+s.remote, s.author()); err != nil {
 			return false, err
@@ -92,8 +107,7 @@ func (s *syncer) descend(ctx context.Context, ours, theirs gitstore.Hash) (gitst
 	if ours == theirs {
 		return ours, nil
 	}
-	ok, err := s.repo.IsAncestor(ctx, theirs, ours)
-	if err != nil || ok {
+	if rel, err := s.relate(ctx, ours, theirs); err != nil || rel == ahead {
 		return ours, err
 	}
 	c, err := gitstore.ReadCommit(ctx, s.repo, ours)
@@ -149,35 +163,6 @@ func (s *syncer) integrateChains(ctx context.Context, rep *RemoteReport) ([]stri
 		rep.Fetched = append(rep.Fetched, fetched...)
 	}
 	return push, nil
-}
-
-type relation int
-
-const (
-	same relation = iota
-	behind
-	ahead
-	forked
-)
-
-// relate says how the local tip l stands to the remote's tip r (either
-// may be zero: absent).
-func (s *syncer) relate(ctx context.Context, l, r gitstore.Hash) (relation, error) {
-	switch {
-	case l == r:
-		return same, nil
-	case l.IsZero():
-		return behind, nil
-	case r.IsZero():
-		return ahead, nil
-	}
-	if ok, err := s.repo.IsAncestor(ctx, l, r); err != nil || ok {
-		return behind, err
-	}
-	if ok, err := s.repo.IsAncestor(ctx, r, l); err != nil || ok {
-		return ahead, err
-	}
-	return forked, nil
 }
 
 // chains maps writer ids to chain tips under prefix.

@@ -100,10 +100,17 @@ func PrePush(ctx context.Context, repo Repo, opts PrePushOptions) (*RemoteReport
 	}
 	var rep *RemoteReport
 	if budget > 0 {
-		sctx, cancel := context.WithDeadline(ctx, start.Add(budget))
-		defer cancel()
-		rep = runWithin(sctx, func(ctx context.Context) *RemoteReport {
-			return newSyncer(ctx, repo, opts.Remote, opts.Author).run(ctx)
+		deadline := start.Add(budget)
+		// The git commands run under a context that is never cancelled:
+		// cancelling kills git with SIGKILL, which can leave a ref's
+		// .lock file behind and block that ref for good. At the deadline
+		// the hook returns and leaves the current command to finish (or
+		// to die of SIGPIPE, which git cleans up after) when it exits.
+		work := context.WithoutCancel(ctx)
+		rep = runWithin(ctx, deadline, func() *RemoteReport {
+			s := newSyncer(work, repo, opts.Remote, opts.Author)
+			s.optimistic, s.deadline = true, deadline
+			return s.run(work)
 		})
 	} else {
 		rep = &RemoteReport{Err: fmt.Errorf("%s is zero: traces are sent by `tracevault sync`", BudgetEnv)}
@@ -134,23 +141,28 @@ func finish(repo Repo, rep *RemoteReport, at time.Time) error {
 	return nil
 }
 
-// runWithin runs f and returns its report, or a timeout report as soon as
-// ctx is done even if f has not returned (a git child that ignores the
-// kill must not hold the user's push). f must watch ctx.
-func runWithin(ctx context.Context, f func(context.Context) *RemoteReport) *RemoteReport {
+// runWithin runs f and returns its report, or a timeout report at the
+// deadline (or when ctx is done) even if f has not returned.
+func runWithin(ctx context.Context, deadline time.Time, f func() *RemoteReport) *RemoteReport {
 	done := make(chan *RemoteReport, 1)
-	go func() { done <- f(ctx) }()
+	go func() { done <- f() }()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	var err error
 	select {
 	case rep := <-done:
 		return rep
+	case <-timer.C:
+		err = context.DeadlineExceeded
 	case <-ctx.Done():
-		select {
-		case rep := <-done: // finished at the same moment
-			return rep
-		default:
-		}
-		return &RemoteReport{Err: fmt.Errorf("trace push did not finish within its budget: %w", ctx.Err())}
+		err = ctx.Err()
 	}
+	select {
+	case rep := <-done: // finished at the same moment
+		return rep
+	default:
+	}
+	return &RemoteReport{Err: fmt.Errorf("trace push did not finish within its budget: %w", err)}
 }
 
 // leak returns a *LeakError when refs push trace refs (not deletions).

@@ -82,6 +82,12 @@ type syncer struct {
 	// refresh drops the remote's tracking refs before the first fetch,
 	// so refs the remote no longer has are pushed again.
 	refresh bool
+	// optimistic skips the fetch of the first round: the tracking refs
+	// left by the last fetch or push decide what to push, and a
+	// rejection brings the fetch in.
+	optimistic bool
+	// deadline, when set, stops new rounds from starting after it.
+	deadline time.Time
 	author  func() gitstore.Signature
 }
 
@@ -104,10 +110,16 @@ func (s *syncer) run(ctx context.Context) *RemoteReport {
 	rep := &RemoteReport{Remote: s.remote}
 	defer func() { rep.Elapsed = time.Since(start) }()
 	for rep.Attempts < s.attempts {
-		rep.Attempts++
-		if err := s.fetch(ctx, s.refresh && rep.Attempts == 1); err != nil {
-			rep.Err = err
+		if !s.deadline.IsZero() && time.Now().After(s.deadline) {
+			rep.Err = fmt.Errorf("%w (after %v)", context.DeadlineExceeded, rep.Err)
 			return rep
+		}
+		rep.Attempts++
+		if !s.optimistic || rep.Attempts > 1 {
+			if err := s.fetch(ctx, s.refresh && rep.Attempts == 1); err != nil {
+				rep.Err = err
+				return rep
+			}
 		}
 		push, err := s.integrate(ctx, rep)
 		if err != nil || len(push) == 0 {

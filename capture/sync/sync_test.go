@@ -192,7 +192,7 @@ func TestPrePushBudget(t *testing.T) {
 	if _, err := a.commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	git(t, dir, "config", "remote.origin.uploadpack", "sleep 3; git-upload-pack")
+	git(t, dir, "config", "remote.origin.receivepack", "sleep 2; git-receive-pack")
 	budget := 400 * time.Millisecond
 	start := time.Now()
 	rep, err := tvsync.PrePush(ctx, s, tvsync.PrePushOptions{Remote: "origin", Budget: budget})
@@ -202,13 +202,28 @@ func TestPrePushBudget(t *testing.T) {
 	if err != nil || rep == nil || !rep.Queued || !errors.Is(rep.Err, context.DeadlineExceeded) {
 		t.Fatalf("PrePush(slow) = %+v, %v; want queued after the deadline", rep, err)
 	}
-	git(t, dir, "config", "--unset", "remote.origin.uploadpack")
+	// The push the hook left behind is not killed: it completes.
+	ref := record.LogRef(a.writer.ID())
+	for i := 0; ; i++ {
+		if out, _ := run(dir, "for-each-ref", "--format=%(objectname)", record.RemoteLogRef("origin", a.writer.ID())); out != "" {
+			break
+		}
+		if i == 200 {
+			t.Fatalf("the abandoned push never completed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got, want := git(t, bare, "rev-parse", ref), git(t, dir, "rev-parse", ref); got != want {
+		t.Errorf("remote chain = %s, want %s", got, want)
+	}
+	git(t, dir, "config", "--unset", "remote.origin.receivepack")
 	if _, err := tvsync.Sync(ctx, s, tvsync.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if es, _ := tvsync.QueueFor(s.CommonDir()).Entries(); len(es) != 0 {
 		t.Errorf("queue after Sync = %+v, want empty", es)
 	}
+	assertNoLocks(t, s.CommonDir())
 
 	// A zero budget from the environment only queues.
 	t.Setenv(tvsync.BudgetEnv, "0")
