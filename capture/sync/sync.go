@@ -88,7 +88,7 @@ type syncer struct {
 	optimistic bool
 	// deadline, when set, stops new rounds from starting after it.
 	deadline time.Time
-	author  func() gitstore.Signature
+	author   func() gitstore.Signature
 }
 
 func newSyncer(ctx context.Context, repo Repo, remote string, author gitstore.Signature) *syncer {
