@@ -43,7 +43,7 @@ func benchRemotes(b *testing.B) (src, traced, plain string) {
 			Identity: gitstore.Signature{Name: fmt.Sprintf("dev %d", w), Email: "dev@example.com"}}
 		items := make([]record.Item, benchRecords)
 		for i := range items {
-			items[i] = record.Item{Type: record.TypeCommit, Subject: "bench", Body: &record.CommitAttribution{
+			items[i] = record.Item{Type: record.TypeCommit, Body: &record.CommitAttribution{
 				Commit: fmt.Sprintf("%040x", w*benchRecords+i+1), Evidence: "hooks", Files: []record.FileAttr{},
 				Sessions: []record.SessionRef{{ID: fmt.Sprintf("s-%d-%d", w, i), Agent: "claude-code", Models: []string{"m"}}}}}
 		}

@@ -47,6 +47,15 @@ func TestConcurrentClonesLoseNothing(t *testing.T) {
 		if _, err := install.Install(ctx, install.Options{RepoDir: dir, GitHookCommand: exe, SkipAgents: true}); err != nil {
 			t.Fatal(err)
 		}
+		// Only pre-push is under test: the post-commit work is done by
+		// author.commit, and auto maintenance would only burn CPU.
+		for _, h := range []string{"post-commit", "post-rewrite"} {
+			if err := os.Remove(filepath.Join(dir, ".git", "hooks", h)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		git(t, dir, "config", "maintenance.auto", "false")
+		git(t, dir, "config", "gc.auto", "0")
 		git(t, dir, "checkout", "-q", "-b", fmt.Sprintf("w%d", i))
 		authors[i] = newAuthor(t, fmt.Sprintf("dev%d", i), dir, s)
 	}

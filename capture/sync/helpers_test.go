@@ -178,7 +178,7 @@ func (a *author) commit(ctx context.Context) (gitstore.Hash, error) {
 	body := &record.CommitAttribution{Commit: head, Evidence: "hooks",
 		Sessions: []record.SessionRef{{ID: a.session(a.n), Agent: "claude-code", Models: []string{"claude-test"}}},
 		Files:    []record.FileAttr{}}
-	st, err := a.writer.Append(ctx, []record.Item{{Type: record.TypeCommit, Body: body, Subject: "commit " + head[:12]}})
+	st, err := a.writer.Append(ctx, []record.Item{{Type: record.TypeCommit, Body: body}})
 	if err != nil {
 		return gitstore.ZeroHash, err
 	}
