@@ -16,6 +16,7 @@ import (
 	cmdShow "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/show"
 	cmdStats "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/stats"
 	cmdStatus "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/status"
+	cmdSync "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/sync"
 	cmdUninstall "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/uninstall"
 	cmdUsage "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/usage"
 	cmdVerify "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/verify"
@@ -51,6 +52,7 @@ func NewRoot(f *cmdutil.Factory) *cobra.Command {
 		cmdStatus.NewCmdStatus(f, nil),
 		cmdStats.NewCmdStats(f, nil),
 		cmdUsage.NewCmdUsage(f, nil),
+		cmdSync.NewCmdSync(f, nil),
 		cmdPolicy.NewCmdPolicy(f),
 		cmdCheck.NewCmdCheck(f, nil),
 		cmdVerify.NewCmdVerify(f, nil),

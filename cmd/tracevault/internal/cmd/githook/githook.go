@@ -6,6 +6,7 @@ package githook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,9 +17,11 @@ import (
 	"github.com/tracevault/tracevault/capture/hookrun"
 	"github.com/tracevault/tracevault/capture/linker"
 	"github.com/tracevault/tracevault/capture/spool"
+	capsync "github.com/tracevault/tracevault/capture/sync"
 	"github.com/tracevault/tracevault/capture/worktree"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/repoctx"
+	"github.com/tracevault/tracevault/gitstore"
 )
 
 // Options are git-hook's inputs.
@@ -194,6 +197,29 @@ func prePush(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo, opts *Opt
 	// Standard input is kept for later steps.
 	if err := prePushPolicy(ctx, f, opts); err != nil {
 		return err
+	}
+	return prePushSync(ctx, f, r, opts)
+}
+
+// prePushSync sends traces to the remote being pushed to, if it is
+// configured for them, within the time budget; what is not sent is queued.
+// Only a push that would leak trace refs to an unconfigured remote fails.
+func prePushSync(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo, opts *Options) error {
+	remote, url := "", ""
+	if len(opts.Args) > 0 {
+		remote = opts.Args[0]
+	}
+	if len(opts.Args) > 1 {
+		url = opts.Args[1]
+	}
+	_, err := capsync.PrePush(ctx, r.Store, capsync.PrePushOptions{Remote: remote, URL: url, Stdin: f.IOStreams.In,
+		Author: gitstore.Signature{Name: r.Author.Name, Email: r.Author.Email, When: f.Now()}, Log: f.IOStreams.ErrOut})
+	var leak *capsync.LeakError
+	if errors.As(err, &leak) {
+		return &cmdutil.ExitError{Code: cmdutil.ExitPolicy, Err: err}
+	}
+	if err != nil {
+		r.Spool.Log("git-hook pre-push: trace sync: %v", err)
 	}
 	return nil
 }

@@ -9,11 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tracevault/tracevault/capture/install"
+	capsync "github.com/tracevault/tracevault/capture/sync"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
+	"github.com/tracevault/tracevault/gitstore/gitcli"
 	"github.com/tracevault/tracevault/seal/sigkey"
 )
 
@@ -137,8 +140,35 @@ func initRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if line != "" {
 		fmt.Fprintf(io.Out, "trusted writer %s in .tracevault/allowed_signers (commit this file)\n", strings.Fields(line)[0])
 	}
+	fetchTraces(ctx, f, dir)
 	fmt.Fprintln(io.Out, "TraceVault is on: agent sessions in this repository are captured.")
 	return nil
+}
+
+// fetchTraces gets the traces and notes of the remotes configured for them,
+// so a fresh clone has every trace after init. A failure only warns: init
+// itself succeeded, and "tracevault sync" can be run later.
+func fetchTraces(ctx context.Context, f *cmdutil.Factory, dir string) {
+	st, err := gitcli.Open(ctx, dir)
+	if err != nil {
+		return
+	}
+	defer st.Close()
+	remotes, err := capsync.ConfiguredRemotes(ctx, st)
+	if err != nil || len(remotes) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	rep, err := capsync.Sync(ctx, st, capsync.Options{Remotes: remotes})
+	if rep != nil {
+		for _, rr := range rep.Remotes {
+			fmt.Fprintf(f.IOStreams.Out, "traces: %s: fetched %d chain(s)\n", rr.Remote, len(rr.Fetched))
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(f.IOStreams.ErrOut, "warning: syncing traces: %v (run \"tracevault sync\" later)\n", err)
+	}
 }
 
 // trustWriter makes sure this machine's writer key exists and is listed in
