@@ -172,6 +172,7 @@ func TestRealClaudeSession(t *testing.T) {
 	checkUserHook(t, userLog)
 	checkNoSecret(t, filepath.Join(repo, ".git", "tracevault"))
 	checkStatusJSON(t, repo, home, s)
+	commitAndCheckNote(t, repo, home, s)
 }
 
 func wantFiles(t *testing.T, repo string, want map[string]string) {
