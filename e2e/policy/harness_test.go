@@ -13,28 +13,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tracevault/tracevault/internal/testutil"
 )
 
 // binDir holds tracevault and tracevault-hook built once for the tests.
 var binDir string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "tracevault-e2e-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	build := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "github.com/tracevault/tracevault/cmd/tracevault", "github.com/tracevault/tracevault/cmd/tracevault-hook")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building binaries:", err)
-		os.Exit(1)
-	}
-	binDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.MainWithBinaries(m, &binDir, false) }
 
 // env is an isolated user: HOME, git config, TraceVault key, PATH with the
 // test binaries first.

@@ -4,6 +4,7 @@
 package testutil
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,4 +102,30 @@ func Git(t testing.TB, dir string, args ...string) string {
 		t.Fatalf("git %s in %s: %v: %s", strings.Join(args, " "), dir, err, stderr)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// MainWithBinaries builds the tracevault, tracevault-hook and (when server
+// is true) tracevault-server binaries into a temporary directory, stores its
+// path in *dir, runs the package's tests and removes the binaries. Call it
+// from TestMain: end-to-end tests run the real binaries, as users do.
+func MainWithBinaries(m interface{ Run() int }, dir *string, server bool) {
+	d, err := os.MkdirTemp("", "tv-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	pkgs := []string{"github.com/tracevault/tracevault/cmd/tracevault", "github.com/tracevault/tracevault/cmd/tracevault-hook"}
+	if server {
+		pkgs = append(pkgs, "github.com/tracevault/tracevault/cmd/tracevault-server")
+	}
+	cmd := exec.Command("go", append([]string{"build", "-o", d + string(filepath.Separator)}, pkgs...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building the binaries: %v\n%s", err, out)
+		os.RemoveAll(d)
+		os.Exit(1)
+	}
+	*dir = d
+	code := m.Run()
+	os.RemoveAll(d)
+	os.Exit(code)
 }
