@@ -20,6 +20,7 @@ import (
 	"github.com/tracevault/tracevault/seal"
 	"github.com/tracevault/tracevault/server/api"
 	"github.com/tracevault/tracevault/server/store"
+	"github.com/tracevault/tracevault/web"
 )
 
 // Roles of API keys. The store keeps a key's role as text; users and
@@ -40,7 +41,7 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery(), s.observe)
-	r.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(placeholderPage)) })
+	r.GET("/", func(c *gin.Context) { c.FileFromFS("/", http.FS(web.FS())) })
 	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})))
@@ -67,10 +68,6 @@ func (s *Server) Handler() http.Handler {
 	v1.POST("/webhooks/orgs/:org/repos/:repo", s.webhook)
 	return r
 }
-
-const placeholderPage = `<!doctype html><meta charset="utf-8"><title>TraceVault</title>
-<h1>TraceVault server</h1><p>The API is under <code>/api/v1</code>; see docs/server.md. The dashboard is not built yet.</p>
-`
 
 // observe logs and counts every request by its route template.
 func (s *Server) observe(c *gin.Context) {

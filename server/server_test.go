@@ -5,7 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -215,3 +218,18 @@ func TestAuthz(t *testing.T) {
 }
 
 var pgtestStart = func(t *testing.T) string { return pgtest.Start(t) }
+
+// TestLandingPage: / serves the embedded web assets without credentials.
+func TestLandingPage(t *testing.T) {
+	s := servertest.Start(t, servertest.Config(t, ""))
+	resp, err := http.Get(s.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "<h1>TraceVault server</h1>") ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("GET / = %d %q, body %.80q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+}
