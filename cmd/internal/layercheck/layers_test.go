@@ -38,6 +38,9 @@ var rules = []rule{
 	{mod + "seal", []string{mod + "gitstore", mod + "capture", mod + "server", "database/sql", "github.com/jackc/", "os/exec"}, "the log is storage-agnostic"},
 	{mod + "capture/", []string{mod + "cmd/", mod + "server"}, "lower layers never import commands or the server"},
 	{mod + "gitstore/", []string{mod + "cmd/", mod + "server", mod + "capture"}, "git access knows nothing of traces"},
+	{mod + "web$", []string{mod, "github.com/"}, "web imports nothing from the project"},
+	{mod + "server/api$", []string{mod, "github.com/"}, "wire types are standard library only"},
+	{mod + "server/client$", []string{mod + "server/store", mod + "gitstore", "github.com/gin-gonic/", "github.com/jackc/"}, "the client knows only the wire types"},
 }
 
 func TestLayers(t *testing.T) {
