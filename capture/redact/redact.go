@@ -152,7 +152,7 @@ func userRule(u Rule) (*rule, error) {
 // more specific rule names the result. Offsets fall on UTF-8 boundaries.
 func (r *Redactor) Find(b []byte) []Finding {
 	sc := scan{r: r, b: b}
-	r.pre.scan(b, sc.hit)
+	r.pre.scan(b, false, sc.hit)
 	sc.flushAll()
 	return sc.result()
 }
