@@ -2,6 +2,7 @@ package claude
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -469,8 +470,8 @@ func (r *fileResponse) set(key string, v []byte) bool {
 	case "updated_file":
 		ptr = &r.NewNotebook
 	case "structuredPatch":
-		var hs []hunk
-		if json.Unmarshal(v, &hs) != nil {
+		hs, ok := decodeHunks(v)
+		if !ok && json.Unmarshal(v, &hs) != nil {
 			return false
 		}
 		if hs != nil || v[0] == 'n' {
@@ -603,4 +604,179 @@ func hex4(h []byte) rune {
 		}
 	}
 	return r
+}
+
+// decodeHunks decodes a structuredPatch, valid JSON, as json.Unmarshal
+// decodes it into a []hunk, without reflection. It reports false, for
+// encoding/json to decide, on anything but the plain shape: an array of
+// objects (or nulls) whose keys are exactly the field names, unescaped and
+// not repeated, with integer or null numbers and a null or an array of
+// strings (or nulls) as lines (TestDecodeResponseMatchesJSON,
+// FuzzDecodeResponse).
+func decodeHunks(v []byte) ([]hunk, bool) {
+	if v[0] == 'n' {
+		return nil, true
+	}
+	s := &jscan{src: v}
+	if v[0] != '[' {
+		return nil, false
+	}
+	s.i++
+	s.space()
+	hs := []hunk{}
+	if s.src[s.i] == ']' {
+		return hs, true
+	}
+	for {
+		hs = append(hs, hunk{})
+		switch s.src[s.i] {
+		case 'n':
+			s.i += len("null")
+		case '{':
+			if !s.hunk(&hs[len(hs)-1]) {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+		s.space()
+		if s.src[s.i] == ']' {
+			return hs, true
+		}
+		s.i++ // ,
+		s.space()
+	}
+}
+
+// hunk decodes the object at s.i (valid JSON) into h; see decodeHunks.
+func (s *jscan) hunk(h *hunk) bool {
+	s.i++
+	s.space()
+	if s.src[s.i] == '}' {
+		s.i++
+		return true
+	}
+	var seen [5]bool
+	for {
+		key, ok := s.plainString()
+		if !ok {
+			return false
+		}
+		s.space()
+		s.i++ // :
+		s.space()
+		f := -1
+		var n *int
+		switch key {
+		case "oldStart":
+			f, n = 0, &h.OldStart
+		case "oldLines":
+			f, n = 1, &h.OldLines
+		case "newStart":
+			f, n = 2, &h.NewStart
+		case "newLines":
+			f, n = 3, &h.NewLines
+		case "lines":
+			f = 4
+		default:
+			if foldsToHunkField(key) {
+				return false
+			}
+		}
+		if f >= 0 {
+			if seen[f] {
+				return false
+			}
+			seen[f] = true
+		}
+		start := s.i
+		s.value(1)
+		val := s.src[start:s.i]
+		switch {
+		case n != nil:
+			if val[0] != 'n' {
+				x, ok := plainInt(val)
+				if !ok {
+					return false
+				}
+				*n = x
+			}
+		case f == 4:
+			if !decodeLines(val, &h.Lines) {
+				return false
+			}
+		}
+		s.space()
+		if s.src[s.i] == '}' {
+			s.i++
+			return true
+		}
+		s.i++ // ,
+		s.space()
+	}
+}
+
+// plainInt parses a JSON number that is an integer literal fitting an int.
+func plainInt(v []byte) (int, bool) {
+	for i, c := range v {
+		if !isDigit(c) && !(c == '-' && i == 0) {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(string(v), 10, strconv.IntSize)
+	return int(n), err == nil
+}
+
+// decodeLines decodes a hunk's lines (valid JSON): null, or an array of
+// strings and nulls.
+func decodeLines(v []byte, lines *[]string) bool {
+	if v[0] == 'n' {
+		*lines = nil
+		return true
+	}
+	if v[0] != '[' {
+		return false
+	}
+	s := &jscan{src: v, i: 1}
+	s.space()
+	out := []string{}
+	for s.src[s.i] != ']' {
+		start := s.i
+		s.value(1)
+		switch val := s.src[start:s.i]; val[0] {
+		case 'n':
+			out = append(out, "")
+		case '"':
+			str, ok := unquote(val)
+			if !ok {
+				return false
+			}
+			out = append(out, str)
+		default:
+			return false
+		}
+		s.space()
+		if s.src[s.i] == ',' {
+			s.i++
+			s.space()
+		}
+	}
+	*lines = out
+	return true
+}
+
+var hunkKeys = [...]string{"oldStart", "oldLines", "newStart", "newLines", "lines"}
+
+func foldsToHunkField(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if key[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	for _, k := range hunkKeys {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
 }
