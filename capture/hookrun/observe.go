@@ -102,8 +102,10 @@ func (h *hook) fileEdits() {
 }
 
 // putBlob redacts content and stores it, returning its hash ("" on failure).
+// Content already stored as it is (a file's content before an edit, which
+// the previous edit stored as its content after) is not redacted again.
 func (h *hook) putBlob(content []byte) string {
-	hash, err := h.dir.PutBlob(redact.Default().Bytes(content))
+	hash, err := h.dir.PutRedacted(content, redact.Default().Bytes)
 	if err != nil {
 		h.logf("session=%q: %v", h.ev.SessionID, err)
 		return ""

@@ -49,6 +49,37 @@ func (d Dir) PutBlob(data []byte) (string, error) {
 	if _, err := os.Stat(p); err == nil {
 		return h, nil
 	}
+	return d.write(p, h, data)
+}
+
+// PutRedacted stores redact(data) and returns its hash, as
+// PutBlob(redact(data)) does, skipping the redaction when it cannot change
+// anything: every blob's name is the hash of what a redaction returned, so
+// data whose hash names a stored blob is that blob's content, which redact
+// (idempotent) returns unchanged. Then nothing is written, as nothing is
+// when PutBlob finds its blob stored. redact must return its argument
+// itself when it finds nothing (as the redact package does).
+func (d Dir) PutRedacted(data []byte, redact func([]byte) []byte) (string, error) {
+	if len(data) > MaxBlob {
+		return d.PutBlob(redact(data))
+	}
+	h := Hash(data)
+	p, err := d.blobPath(h)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(p); err == nil {
+		return h, nil
+	}
+	red := redact(data)
+	if len(red) != len(data) || len(red) > 0 && &red[0] != &data[0] {
+		return d.PutBlob(red) // redacted: another hash
+	}
+	return d.write(p, h, data)
+}
+
+// write stores data, whose hash is h, at p.
+func (d Dir) write(p, h string, data []byte) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return "", fmt.Errorf("creating blob directory: %w", err)
 	}
