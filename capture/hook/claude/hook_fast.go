@@ -404,26 +404,19 @@ func decodeResponse(raw []byte, r *fileResponse) {
 }
 
 func decodeResponseFast(raw []byte, r *fileResponse) bool {
+	// One validating pass, like decodeFast: on false the caller clears r
+	// and leaves everything to json.Unmarshal, which rejects invalid input
+	// as a whole.
 	s := &jscan{src: raw}
 	s.space()
 	if s.i >= len(s.src) || s.src[s.i] != '{' {
 		return false
 	}
-	// json.Unmarshal checks the whole input first; so does this pass.
-	if !s.value(0) {
-		return false
-	}
-	end := s.i
+	s.i++
 	s.space()
-	if s.i != len(s.src) {
-		return false
-	}
-	s.src, s.i = raw[:end], 0
-	s.space()
-	s.i++ // {
-	s.space()
-	if s.src[s.i] == '}' {
-		return true
+	if s.i < len(s.src) && s.src[s.i] == '}' {
+		s.i++
+		return s.end()
 	}
 	for {
 		key, ok := s.plainString()
@@ -431,20 +424,37 @@ func decodeResponseFast(raw []byte, r *fileResponse) bool {
 			return false
 		}
 		s.space()
-		s.i++ // :
+		if s.i >= len(s.src) || s.src[s.i] != ':' {
+			return false
+		}
+		s.i++
 		s.space()
 		start := s.i
-		s.value(1)
-		if !r.set(key, s.src[start:s.i]) {
+		if !s.value(1) || !r.set(key, s.src[start:s.i]) {
 			return false
 		}
 		s.space()
-		if s.src[s.i] == '}' {
-			return true
+		if s.i >= len(s.src) {
+			return false
 		}
-		s.i++ // ,
-		s.space()
+		switch s.src[s.i] {
+		case ',':
+			s.i++
+			s.space()
+		case '}':
+			s.i++
+			return s.end()
+		default:
+			return false
+		}
 	}
+}
+
+// end reports whether only white space follows s.i (json.Unmarshal
+// rejects anything else after the value).
+func (s *jscan) end() bool {
+	s.space()
+	return s.i == len(s.src)
 }
 
 // set stores the value v of key, or reports false when only
@@ -534,29 +544,42 @@ func unquote(v []byte) (string, bool) {
 	if plain {
 		return string(body), true
 	}
-	out := make([]byte, 0, len(body))
+	// A Builder hands its bytes over as the string without a copy.
+	var out strings.Builder
+	out.Grow(len(body))
 	for i := 0; i < len(body); {
+		// Copy a run of plain bytes at once.
+		j := i
+		for j < len(body) && body[j] != '\\' && body[j] < utf8.RuneSelf {
+			j++
+		}
+		if j > i {
+			out.Write(body[i:j])
+			if i = j; i == len(body) {
+				break
+			}
+		}
 		c := body[i]
 		switch {
 		case c == '\\':
 			switch e := body[i+1]; e {
 			case '"', '\\', '/':
-				out = append(out, e)
+				out.WriteByte(e)
 				i += 2
 			case 'b':
-				out = append(out, '\b')
+				out.WriteByte('\b')
 				i += 2
 			case 'f':
-				out = append(out, '\f')
+				out.WriteByte('\f')
 				i += 2
 			case 'n':
-				out = append(out, '\n')
+				out.WriteByte('\n')
 				i += 2
 			case 'r':
-				out = append(out, '\r')
+				out.WriteByte('\r')
 				i += 2
 			case 't':
-				out = append(out, '\t')
+				out.WriteByte('\t')
 				i += 2
 			case 'u':
 				r := hex4(body[i+2 : i+6])
@@ -564,31 +587,31 @@ func unquote(v []byte) (string, bool) {
 				if utf16.IsSurrogate(r) {
 					if i+6 <= len(body) && body[i] == '\\' && body[i+1] == 'u' {
 						if d := utf16.DecodeRune(r, hex4(body[i+2:i+6])); d != utf8.RuneError {
-							out = utf8.AppendRune(out, d)
+							out.WriteRune(d)
 							i += 6
 							continue
 						}
 					}
 					r = utf8.RuneError
 				}
-				out = utf8.AppendRune(out, r)
+				out.WriteRune(r)
 			default:
 				return "", false
 			}
 		case c < utf8.RuneSelf:
-			out = append(out, c)
+			out.WriteByte(c)
 			i++
 		default:
 			r, n := utf8.DecodeRune(body[i:])
 			if r == utf8.RuneError && n == 1 {
-				out = utf8.AppendRune(out, utf8.RuneError)
+				out.WriteRune(utf8.RuneError)
 			} else {
-				out = append(out, body[i:i+n]...)
+				out.Write(body[i : i+n])
 			}
 			i += n
 		}
 	}
-	return string(out), true
+	return out.String(), true
 }
 
 func hex4(h []byte) rune {
