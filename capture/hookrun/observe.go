@@ -84,7 +84,7 @@ func (h *hook) fileEdits() {
 		if e.Original != nil {
 			e.Before = h.putBlob([]byte(*e.Original))
 		}
-		after, err := os.ReadFile(filepath.Join(h.repo.WorkTree, filepath.FromSlash(rel)))
+		after, err := spool.ReadFile(filepath.Join(h.repo.WorkTree, filepath.FromSlash(rel)))
 		switch {
 		case err == nil:
 			e.After = h.putBlob(after)

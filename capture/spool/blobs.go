@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // MaxBlob is the largest content the blob store keeps; larger files are
@@ -83,18 +84,21 @@ func (d Dir) write(p, h string, data []byte) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return "", fmt.Errorf("creating blob directory: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	fd, tmp, err := createTemp(filepath.Dir(p), ".tmp-")
 	if err != nil {
 		return "", fmt.Errorf("creating blob: %w", err)
 	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
+	werr := writeAll(fd, tmp, data)
+	var cerr error
+	if err := syscall.Close(fd); err != nil {
+		cerr = &fs.PathError{Op: "close", Path: tmp, Err: err}
+	}
 	if werr != nil || cerr != nil {
-		os.Remove(tmp.Name())
+		os.Remove(tmp)
 		return "", fmt.Errorf("writing blob %s: %w", h, errors.Join(werr, cerr))
 	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		os.Remove(tmp.Name())
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
 		return "", fmt.Errorf("storing blob %s: %w", h, err)
 	}
 	return h, nil
@@ -109,7 +113,7 @@ func (d Dir) Blob(hash string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(p)
+	b, err := ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNoBlob, hash)
 	}
