@@ -66,6 +66,7 @@ func (o *Options) defaults() {
 // (TRACEVAULT_HOOK_TIMEOUT, a Go duration, default 25s: below the 30 s timeout
 // init gives agents, so the hook ends before the agent kills it).
 func Main(agent string) int {
+	growStack(len(agent))
 	budget := 25 * time.Second
 	if d, err := time.ParseDuration(os.Getenv("TRACEVAULT_HOOK_TIMEOUT")); err == nil && d > 0 {
 		budget = d
@@ -78,6 +79,19 @@ func Main(agent string) int {
 	})
 	defer timer.Stop()
 	return Run(Options{Agent: agent})
+}
+
+// growStack makes the goroutine's stack as large as the hook's deepest
+// call chain needs (under 8 KB: the hook runs with debug.SetMaxStack(8192))
+// while it is shallow. A goroutine starts with 2 KB, and the runtime would
+// otherwise grow it twice deep in the payload decoding, each time copying
+// the stack and adjusting every frame through the PC tables; here it grows
+// once, copying three frames.
+//
+//go:noinline
+func growStack(n int) byte {
+	var pad [5 << 10]byte
+	return pad[n&(len(pad)-1)]
 }
 
 // logDir is where the watchdog of [Main] logs, once a hook found it.
