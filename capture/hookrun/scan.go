@@ -4,7 +4,6 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"hash"
 	"os"
@@ -244,7 +243,7 @@ func (h *hook) agentAfters() map[string]string {
 	m := map[string]string{}
 	b, err := spool.ReadFile(h.dir.Path("state", agentAfterKey))
 	if err == nil {
-		_ = json.Unmarshal(b, &m)
+		spool.UnmarshalStringMap(b, m)
 	}
 	return m
 }
@@ -279,7 +278,7 @@ func (h *hook) noteAgentAfters(notes map[string]string) {
 	if !applyNotes(m, notes) {
 		return // a concurrent hook wrote the same
 	}
-	b, _ := json.Marshal(m)
+	b := spool.MarshalStringMap(m)
 	tmp := h.dir.Path("state", agentAfterKey+".tmp")
 	if err := spool.WriteFile(tmp, b, 0o600); err == nil {
 		err = os.Rename(tmp, h.dir.Path("state", agentAfterKey))
