@@ -267,7 +267,7 @@ func invalidPayload(raw []byte) json.RawMessage {
 func readAll(r io.Reader, max int64) ([]byte, bool, error) {
 	// Most payloads fit the first buffer, read in one or two calls.
 	buf := make([]byte, 0, 64<<10)
-	lr := io.LimitReader(r, max)
+	lr := &io.LimitedReader{R: r, N: max}
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
@@ -280,6 +280,9 @@ func readAll(r io.Reader, max int64) ([]byte, bool, error) {
 		if err != nil {
 			return buf, false, err
 		}
+	}
+	if lr.N > 0 {
+		return buf, false, nil // r itself said EOF: nothing left to drop
 	}
 	n, _ := io.Copy(io.Discard, r)
 	return buf, n > 0, nil
