@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/tracevault/tracevault/capture"
 	"github.com/tracevault/tracevault/capture/linediff"
@@ -82,7 +83,9 @@ func (h *hook) fileEdits() {
 		e.AgentID = h.ev.AgentID
 		e.Diff = capDiff(redact.Default().String(e.Diff))
 		if e.Original != nil {
-			e.Before = h.putBlob([]byte(*e.Original))
+			// A read-only view: the blob store and the redactor only read
+			// it (the redactor copies before it changes anything).
+			e.Before = h.putBlob(unsafe.Slice(unsafe.StringData(*e.Original), len(*e.Original)))
 		}
 		after, err := spool.ReadFile(filepath.Join(h.repo.WorkTree, filepath.FromSlash(rel)))
 		switch {
