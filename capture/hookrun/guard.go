@@ -29,7 +29,7 @@ func (h *hook) guard(kind capture.ToolKind) {
 	if kind == capture.ToolOther || h.agent.Deny == nil {
 		return
 	}
-	src, err := os.ReadFile(filepath.Join(h.repo.WorkTree, PolicyFile))
+	src, err := spool.ReadFile(filepath.Join(h.repo.WorkTree, PolicyFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return
 	}
@@ -85,7 +85,7 @@ func (h *hook) deny(v policy.Verdict, rule, reason string) {
 func (h *hook) compiled(src []byte) (*policy.Policy, error) {
 	sum := sha256.Sum256(src)
 	cache := h.dir.Path("state", "policy-"+hex.EncodeToString(sum[:12])+".json")
-	if b, err := os.ReadFile(cache); err == nil {
+	if b, err := spool.ReadFile(cache); err == nil {
 		if p, err := policy.Compile(b); err == nil {
 			return p, nil
 		}
@@ -95,7 +95,7 @@ func (h *hook) compiled(src []byte) (*policy.Policy, error) {
 		return nil, err
 	}
 	tmp := cache + ".tmp"
-	if os.MkdirAll(filepath.Dir(cache), 0o700) == nil && os.WriteFile(tmp, p.Canonical(), 0o600) == nil {
+	if os.MkdirAll(filepath.Dir(cache), 0o700) == nil && spool.WriteFile(tmp, p.Canonical(), 0o600) == nil {
 		_ = os.Rename(tmp, cache)
 	}
 	return p, nil
@@ -131,7 +131,7 @@ func dayPath(d spool.Dir, t time.Time) string {
 
 func readDay(d spool.Dir, t time.Time) dayLedger {
 	var l dayLedger
-	if b, err := os.ReadFile(dayPath(d, t)); err == nil {
+	if b, err := spool.ReadFile(dayPath(d, t)); err == nil {
 		_ = json.Unmarshal(b, &l)
 	}
 	return l
@@ -220,7 +220,7 @@ func (h *hook) addUsage(st *spool.State, entries []capture.UsageEntry) {
 	l.CostUSD += dayCost
 	l.Tokens += dayTokens
 	if b, err := json.Marshal(l); err == nil {
-		_ = os.WriteFile(dayPath(h.dir, h.rec.At), b, 0o600)
+		_ = spool.WriteFile(dayPath(h.dir, h.rec.At), b, 0o600)
 	}
 }
 

@@ -67,6 +67,7 @@ func (o *Options) defaults() {
 // (TRACEVAULT_HOOK_TIMEOUT, a Go duration, default 25s: below the 30 s timeout
 // init gives agents, so the hook ends before the agent kills it).
 func Main(agent string) int {
+	growStack(len(agent))
 	budget := 25 * time.Second
 	if d, err := time.ParseDuration(os.Getenv("TRACEVAULT_HOOK_TIMEOUT")); err == nil && d > 0 {
 		budget = d
@@ -79,6 +80,19 @@ func Main(agent string) int {
 	})
 	defer timer.Stop()
 	return Run(Options{Agent: agent})
+}
+
+// growStack makes the goroutine's stack as large as the hook's deepest
+// call chain needs (under 8 KB: the hook runs with debug.SetMaxStack(8192))
+// while it is shallow. A goroutine starts with 2 KB, and the runtime would
+// otherwise grow it twice deep in the payload decoding, each time copying
+// the stack and adjusting every frame through the PC tables; here it grows
+// once, copying three frames.
+//
+//go:noinline
+func growStack(n int) byte {
+	var pad [5 << 10]byte
+	return pad[n&(len(pad)-1)]
 }
 
 // logDir is where the watchdog of [Main] logs, once a hook found it.
@@ -254,7 +268,7 @@ func invalidPayload(raw []byte) json.RawMessage {
 func readAll(r io.Reader, max int64) ([]byte, bool, error) {
 	// Most payloads fit the first buffer, read in one or two calls.
 	buf := make([]byte, 0, 64<<10)
-	lr := io.LimitReader(r, max)
+	lr := &io.LimitedReader{R: r, N: max}
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
@@ -267,6 +281,9 @@ func readAll(r io.Reader, max int64) ([]byte, bool, error) {
 		if err != nil {
 			return buf, false, err
 		}
+	}
+	if lr.N > 0 {
+		return buf, false, nil // r itself said EOF: nothing left to drop
 	}
 	n, _ := io.Copy(io.Discard, r)
 	return buf, n > 0, nil

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/tracevault/tracevault/capture"
 	"github.com/tracevault/tracevault/capture/linediff"
@@ -82,9 +83,11 @@ func (h *hook) fileEdits() {
 		e.AgentID = h.ev.AgentID
 		e.Diff = capDiff(redact.Default().String(e.Diff))
 		if e.Original != nil {
-			e.Before = h.putBlob([]byte(*e.Original))
+			// A read-only view: the blob store and the redactor only read
+			// it (the redactor copies before it changes anything).
+			e.Before = h.putBlob(unsafe.Slice(unsafe.StringData(*e.Original), len(*e.Original)))
 		}
-		after, err := os.ReadFile(filepath.Join(h.repo.WorkTree, filepath.FromSlash(rel)))
+		after, err := spool.ReadFile(filepath.Join(h.repo.WorkTree, filepath.FromSlash(rel)))
 		switch {
 		case err == nil:
 			e.After = h.putBlob(after)
@@ -102,8 +105,10 @@ func (h *hook) fileEdits() {
 }
 
 // putBlob redacts content and stores it, returning its hash ("" on failure).
+// Content already stored as it is (a file's content before an edit, which
+// the previous edit stored as its content after) is not redacted again.
 func (h *hook) putBlob(content []byte) string {
-	hash, err := h.dir.PutBlob(redact.Default().Bytes(content))
+	hash, err := h.dir.PutRedacted(content, redact.Default().Bytes)
 	if err != nil {
 		h.logf("session=%q: %v", h.ev.SessionID, err)
 		return ""

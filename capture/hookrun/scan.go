@@ -4,7 +4,6 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"hash"
 	"os"
@@ -33,7 +32,7 @@ const (
 func readHead(repo worktree.Repo) (string, string, error) { return worktree.ReadHead(repo) }
 
 func (h *hook) loadSnap() *worktree.Snapshot {
-	b, err := os.ReadFile(h.dir.Path("state", snapFile))
+	b, err := spool.ReadFile(h.dir.Path("state", snapFile))
 	if err != nil {
 		return nil
 	}
@@ -49,7 +48,7 @@ func (h *hook) saveSnap(s *worktree.Snapshot) {
 	b, err := s.MarshalBinary()
 	if err == nil {
 		tmp := h.dir.Path("state", snapFile+".tmp")
-		if err = os.WriteFile(tmp, b, 0o600); err == nil {
+		if err = spool.WriteFile(tmp, b, 0o600); err == nil {
 			err = os.Rename(tmp, h.dir.Path("state", snapFile))
 		}
 	}
@@ -206,7 +205,7 @@ func (h *hook) hashFile(p string) string {
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() > spool.MaxBlob {
 		return ""
 	}
-	b, err := os.ReadFile(full)
+	b, err := spool.ReadFile(full)
 	if err != nil {
 		return ""
 	}
@@ -242,9 +241,9 @@ func (h *hook) dirtyVsIndex(cur *worktree.Snapshot) []string {
 // file-tool edit.
 func (h *hook) agentAfters() map[string]string {
 	m := map[string]string{}
-	b, err := os.ReadFile(h.dir.Path("state", agentAfterKey))
+	b, err := spool.ReadFile(h.dir.Path("state", agentAfterKey))
 	if err == nil {
-		_ = json.Unmarshal(b, &m)
+		spool.UnmarshalStringMap(b, m)
 	}
 	return m
 }
@@ -279,9 +278,9 @@ func (h *hook) noteAgentAfters(notes map[string]string) {
 	if !applyNotes(m, notes) {
 		return // a concurrent hook wrote the same
 	}
-	b, _ := json.Marshal(m)
+	b := spool.MarshalStringMap(m)
 	tmp := h.dir.Path("state", agentAfterKey+".tmp")
-	if err := os.WriteFile(tmp, b, 0o600); err == nil {
+	if err := spool.WriteFile(tmp, b, 0o600); err == nil {
 		err = os.Rename(tmp, h.dir.Path("state", agentAfterKey))
 		if err != nil {
 			h.logf("saving agent edits: %v", err)
@@ -326,7 +325,7 @@ func sameAsIndex(full string, e worktree.IndexEntry) bool {
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() > spool.MaxBlob || uint32(fi.Size()) != e.Size {
 		return false
 	}
-	b, err := os.ReadFile(full)
+	b, err := spool.ReadFile(full)
 	if err != nil {
 		return false
 	}

@@ -218,16 +218,18 @@ var placeholderWords = []string{
 	"insert_", "insert-", "fixme", "todo", "sample", "xxxx", "${", "{{", "}}", "<%", "%>",
 }
 
-// placeholderValues are whole values that are never secrets.
-var placeholderValues = map[string]bool{
-	"test": true, "testing": true, "secret": true, "secrets": true, "password": true, "passwd": true,
-	"pass": true, "pwd": true, "token": true, "null": true, "nil": true, "none": true, "true": true,
-	"false": true, "undefined": true, "empty": true, "string": true, "str": true, "bool": true,
-	"boolean": true, "int": true, "number": true, "any": true, "object": true, "required": true,
-	"optional": true, "hidden": true, "masked": true, "default": true, "foo": true, "bar": true,
-	"baz": true, "foobar": true, "mypassword": true, "mysecret": true, "mytoken": true, "admin": true,
-	"root": true, "user": true, "guest": true, "notasecret": true, "value": true, "secret123": true,
-	"password123": true, "inherit": true, "include": true, "omit": true, "same-origin": true,
+// isPlaceholderValue reports whether w is a whole value that is never a
+// secret.
+func isPlaceholderValue(w string) bool {
+	switch w {
+	case "test", "testing", "secret", "secrets", "password", "passwd", "pass", "pwd", "token", "null", "nil",
+		"none", "true", "false", "undefined", "empty", "string", "str", "bool", "boolean", "int", "number", "any",
+		"object", "required", "optional", "hidden", "masked", "default", "foo", "bar", "baz", "foobar",
+		"mypassword", "mysecret", "mytoken", "admin", "root", "user", "guest", "notasecret", "value", "secret123",
+		"password123", "inherit", "include", "omit", "same-origin":
+		return true
+	}
+	return false
 }
 
 // isPlaceholder reports whether v is a template, a variable reference or
@@ -242,7 +244,7 @@ func isPlaceholder(v []byte) bool {
 	for _, c := range v[:min(len(v), len(buf))] {
 		l = append(l, lower(c))
 	}
-	if placeholderValues[string(l)] {
+	if isPlaceholderValue(string(l)) {
 		return true
 	}
 	for _, w := range placeholderWords {

@@ -7,43 +7,46 @@ import (
 	"unicode/utf8"
 )
 
-// noiseLastWords end key names whose value describes a secret without
-// being one: password_min_length, token_url, secret_name, api_key_id.
-var noiseLastWords = map[string]bool{
-	"url": true, "uri": true, "urls": true, "path": true, "paths": true, "file": true, "filename": true,
-	"dir": true, "directory": true, "name": true, "names": true, "id": true, "ids": true, "type": true,
-	"types": true, "kind": true, "count": true, "length": true, "len": true, "size": true, "max": true,
-	"min": true, "limit": true, "ttl": true, "timeout": true, "expires": true, "expiry": true,
-	"expiration": true, "exp": true, "at": true, "time": true, "date": true, "enabled": true,
-	"required": true, "policy": true, "hint": true, "label": true, "prompt": true, "field": true,
-	"header": true, "regex": true, "pattern": true, "format": true, "mode": true, "version": true,
-	"endpoint": true, "prefix": true, "hash": true, "tokens": true, "usage": true, "env": true,
-	"var": true, "ref": true, "arn": true, "location": true, "method": true, "scope": true,
-	"scopes": true, "audience": true, "issuer": true, "provider": true, "store": true, "manager": true,
-	"service": true, "error": true, "message": true, "status": true, "state": true, "source": true,
-	"placeholder": true, "description": true, "help": true, "title": true, "strength": true,
-	"rule": true, "rules": true, "visible": true, "input": true, "output": true, "helper": true,
-	"handler": true, "callback": true, "host": true, "port": true, "user": true, "username": true,
-	"email": true, "count_total": true, "budget": true, "cost": true, "estimate": true, "schema": true,
-	"class": true, "model": true, "list": true, "map": true, "set": true, "changed": true,
-	"updated": true, "created": true, "last": true, "reset": true, "rotation": true, "lifetime": true,
-	"duration": true, "algorithm": true, "alg": true, "fingerprint": true,
+// isNoiseLastWord reports whether w can end a key name whose value
+// describes a secret without being one: password_min_length, token_url, secret_name, api_key_id.
+func isNoiseLastWord(w string) bool {
+	switch w {
+	case "url", "uri", "urls", "path", "paths", "file", "filename", "dir", "directory", "name", "names", "id",
+		"ids", "type", "types", "kind", "count", "length", "len", "size", "max", "min", "limit", "ttl", "timeout",
+		"expires", "expiry", "expiration", "exp", "at", "time", "date", "enabled", "required", "policy", "hint",
+		"label", "prompt", "field", "header", "regex", "pattern", "format", "mode", "version", "endpoint",
+		"prefix", "hash", "tokens", "usage", "env", "var", "ref", "arn", "location", "method", "scope", "scopes",
+		"audience", "issuer", "provider", "store", "manager", "service", "error", "message", "status", "state",
+		"source", "placeholder", "description", "help", "title", "strength", "rule", "rules", "visible", "input",
+		"output", "helper", "handler", "callback", "host", "port", "user", "username", "email", "count_total",
+		"budget", "cost", "estimate", "schema", "class", "model", "list", "map", "set", "changed", "updated",
+		"created", "last", "reset", "rotation", "lifetime", "duration", "algorithm", "alg", "fingerprint":
+		return true
+	}
+	return false
 }
 
-// noiseFirstWords start key names that are predicates or limits.
-var noiseFirstWords = map[string]bool{
-	"is": true, "has": true, "get": true, "validate": true, "check": true, "show": true, "hide": true,
-	"toggle": true, "forgot": true, "on": true, "handle": true, "use": true, "should": true, "can": true,
-	"require": true, "min": true, "max": true, "num": true, "count": true, "page": true, "next": true,
-	"cursor": true, "no": true,
+// isNoiseFirstWord reports whether w starts key names that are predicates
+// or limits.
+func isNoiseFirstWord(w string) bool {
+	switch w {
+	case "is", "has", "get", "validate", "check", "show", "hide", "toggle", "forgot", "on", "handle", "use",
+		"should", "can", "require", "min", "max", "num", "count", "page", "next", "cursor", "no":
+		return true
+	}
+	return false
 }
 
 var keySuffixes = []string{"apikey", "accesskey", "secretkey", "privatekey", "signingkey", "encryptionkey", "masterkey", "sessionkey"}
 
-// keyPairs are first words that, followed by "key", name a secret.
-var keyPairs = map[string]bool{
-	"api": true, "access": true, "private": true, "secret": true, "signing": true, "encryption": true,
-	"master": true, "session": true, "auth": true, "client": true, "account": true,
+// isKeyPairWord reports whether w, followed by "key", names a secret.
+func isKeyPairWord(w string) bool {
+	switch w {
+	case "api", "access", "private", "secret", "signing", "encryption", "master", "session", "auth", "client",
+		"account":
+		return true
+	}
+	return false
 }
 
 // classifyKey reads a key name (DB_PASSWORD, clientSecret, x-api-key) word
@@ -61,7 +64,7 @@ func classifyKey(key []byte) keyClass {
 		return keyNone
 	}
 	word := func(i int) string { return string(k[words[i][0]:words[i][1]]) }
-	if noiseLastWords[word(len(words)-1)] || noiseFirstWords[word(0)] {
+	if isNoiseLastWord(word(len(words)-1)) || isNoiseFirstWord(word(0)) {
 		return keyNone
 	}
 	class := keyNone
@@ -73,7 +76,7 @@ func classifyKey(key []byte) keyClass {
 		case w == "secret" || w == "token" || w == "credential" || w == "credentials" || w == "creds",
 			strings.HasSuffix(w, "token") || strings.HasSuffix(w, "secret"),
 			w == "auth" && i == len(words)-1,
-			w == "key" && i > 0 && keyPairs[word(i-1)]:
+			w == "key" && i > 0 && isKeyPairWord(word(i-1)):
 			class = keySecret
 		default:
 			for _, s := range keySuffixes {

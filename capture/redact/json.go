@@ -16,7 +16,7 @@ import (
 // When raw is not valid JSON it is redacted as text by [Redactor.Bytes].
 // Like Bytes, JSON returns raw itself when nothing was found.
 func (r *Redactor) JSON(raw []byte) []byte {
-	if !r.mayHaveSecret(raw) && !bytes.Contains(raw, []byte(`\u`)) {
+	if !r.mayHaveSecret(raw) && !bytes.Contains(raw, []byte(`\u`)) && !bytes.Contains(raw, []byte(`\/`)) {
 		return raw
 	}
 	if !json.Valid(raw) {
@@ -30,9 +30,11 @@ func (r *Redactor) JSON(raw []byte) []byte {
 	return append(w.out, raw[w.last:]...)
 }
 
-// mayHaveSecret reports whether any rule's keyword occurs in b.
+// mayHaveSecret reports whether any rule's keyword occurs in b, JSON text
+// whose escapes are not decoded (an escape before a keyword counts as a
+// word boundary, as the byte it stands for does).
 func (r *Redactor) mayHaveSecret(b []byte) bool {
-	return !r.pre.scan(b, func(*keyword, int, int) bool { return false })
+	return !r.pre.scan(b, true, func(*keyword, int, int) bool { return false })
 }
 
 // jsonWalk rewrites the strings of one valid JSON document.
@@ -119,7 +121,7 @@ func (w *jsonWalk) mustDecode(content []byte) bool {
 // is the value assigned to key.
 func (r *Redactor) findValue(text, key []byte) []Finding {
 	sc := scan{r: r, b: text}
-	r.pre.scan(text, sc.hit)
+	r.pre.scan(text, false, sc.hit)
 	sc.flushAll()
 	if key != nil && isKeyName(key) && bytes.IndexByte(text, '\n') < 0 {
 		if c := classifyKey(key); c != keyNone && r.assign[c] >= 0 && plausibleValue(c, text, true, false) {

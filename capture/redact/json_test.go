@@ -82,3 +82,34 @@ func mask(b []byte) string {
 	}
 	return string(b[:4]) + "…" + string(b[len(b)-2:])
 }
+
+// TestJSONEscapeBeforeSecret: a secret right after an escape (a token at
+// the start of a line of a file's content, a URL with escaped slashes) is
+// found in JSON as in the decoded text.
+func TestJSONEscapeBeforeSecret(t *testing.T) {
+	for _, s := range []string{
+		"x\n" + fakeAWS + "\n",
+		"x\t" + fakeGitHub,
+		"a\r\n" + fakeAnthropic,
+		"line\n" + fakeGitHub + "\nmore",
+		"postgres://app:s3cret99x@db.internal/x",
+		"see https://ann:Tr0ub4dor3x@example.org/",
+	} {
+		if len(Default().Find([]byte(s))) == 0 {
+			t.Fatalf("no finding in %q", s)
+		}
+		quoted, _ := json.Marshal(s)
+		escSlash := strings.ReplaceAll(string(quoted), "/", `\/`)
+		for _, in := range []string{`{"content":` + string(quoted) + `}`, `{"content":` + escSlash + `}`,
+			`{"a":"\n","content":` + string(quoted) + `}`} {
+			out := Default().JSON([]byte(in))
+			var v map[string]string
+			if err := json.Unmarshal(out, &v); err != nil {
+				t.Fatalf("JSON(%s) = %s: %v", in, out, err)
+			}
+			if !strings.Contains(v["content"], "[REDACTED:") {
+				t.Errorf("JSON(%s) = %s: secret kept", in, out)
+			}
+		}
+	}
+}

@@ -135,8 +135,11 @@ func (p *prefilter) link(next [][]int32, own [][]int32) {
 
 // scan calls hit for every keyword occurrence in b, in order of end
 // offset, after checking the keyword's case and boundary requirements.
-// It stops early, returning false, when hit returns false.
-func (p *prefilter) scan(b []byte, hit func(k *keyword, start, end int) bool) bool {
+// It stops early, returning false, when hit returns false. With escaped
+// set, b is JSON string text whose escapes are not decoded: a letter
+// right after a backslash (\n, \t) stands for a byte that is no letter, so
+// it does not fail a keyword's boundary requirement.
+func (p *prefilter) scan(b []byte, escaped bool, hit func(k *keyword, start, end int) bool) bool {
 	var s uint32
 	delta, class := p.delta, &p.class
 	for i := 0; i < len(b); i++ {
@@ -152,7 +155,7 @@ func (p *prefilter) scan(b []byte, hit func(k *keyword, start, end int) bool) bo
 			if k.exact && string(b[start:i+1]) != k.text {
 				continue
 			}
-			if k.bound && start > 0 && (isAlnum(b[start-1]) || afterMarker(b, start)) {
+			if k.bound && start > 0 && (isAlnum(b[start-1]) && !(escaped && start > 1 && b[start-2] == '\\') || afterMarker(b, start)) {
 				continue
 			}
 			if !hit(k, start, i+1) {

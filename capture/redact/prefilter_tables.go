@@ -152,6 +152,9 @@ var genKeywords = [...]keyword{
 
 const genNClass = 41
 
+// genAssign is Redactor.assign for the built-in rules.
+var genAssign = [3]int{-1, 63, 64}
+
 var genClass = [256]uint8{
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sync"
 )
 
 // markerPrefix starts every marker; text that already holds a marker is
@@ -54,22 +53,33 @@ type Redactor struct {
 	assign [3]int // index of the assignment rule for each keyClass, or -1
 }
 
-var defaultRedactor = sync.OnceValue(func() *Redactor {
-	r, err := New(Config{})
-	if err != nil {
-		panic("redact: built-in rules: " + err.Error())
+// defaultRedactor is New(Config{}) laid out by the compiler from the static
+// rule table and the generated prefilter tables, so that a hook process
+// builds nothing before its first redaction (TestDefaultIsNew checks that it
+// equals what New builds). The regular expressions of each rule are
+// compiled the first time a keyword of that rule is seen.
+var defaultRedactor = Redactor{
+	rules: builtin[:],
+	pre: &prefilter{kws: genKeywords[:], class: genClass, nclass: genNClass,
+		delta: genDelta[:], outStart: genOutStart[:], outs: genOuts[:]},
+	assign: genAssign,
+}
+
+// Default returns the process-wide redactor with the built-in rules.
+func Default() *Redactor { return &defaultRedactor }
+
+// ruleIDPattern is what a user rule id must match.
+const ruleIDPattern = `^[a-z0-9][a-z0-9-]*$`
+
+func validRuleID(id string) bool {
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' && i > 0) {
+			return false
+		}
 	}
-	return r
-})
-
-// Default returns the process-wide redactor with the built-in rules. It is
-// built on first use; the regular expressions of each rule are compiled
-// the first time a keyword of that rule is seen.
-func Default() *Redactor { return defaultRedactor() }
-
-// ruleID checks user rule ids; compiled on first use, not in every hook
-// process's init.
-var ruleID = lazy(`^[a-z0-9][a-z0-9-]*$`)
+	return id != ""
+}
 
 // New returns a redactor with the built-in rules, adjusted by c. It
 // reports an error for a malformed rule, a duplicate id or an unknown id
@@ -123,8 +133,8 @@ func New(c Config) (*Redactor, error) {
 }
 
 func userRule(u Rule) (*rule, error) {
-	if !ruleID().MatchString(u.ID) {
-		return nil, fmt.Errorf("redact: rule %q: id must match %s", u.ID, ruleID())
+	if !validRuleID(u.ID) {
+		return nil, fmt.Errorf("redact: rule %q: id must match %s", u.ID, ruleIDPattern)
 	}
 	if len(u.Keywords) == 0 {
 		return nil, fmt.Errorf("redact: rule %q: no keywords", u.ID)
@@ -141,10 +151,12 @@ func userRule(u Rule) (*rule, error) {
 	if u.Group < 0 || u.Group > re.NumSubexp() {
 		return nil, fmt.Errorf("redact: rule %q: group %d out of range", u.ID, u.Group)
 	}
-	return &rule{
-		id: u.ID, ciKeywords: u.Keywords, re: func() *regexp.Regexp { return re },
+	rl := &rule{
+		id: u.ID, ciKeywords: u.Keywords, pattern: u.Pattern,
 		group: u.Group, back: 256, fwd: 256, prio: prioSpecific,
-	}, nil
+	}
+	rl.compiled.Store(re)
+	return rl, nil
 }
 
 // Find reports the secrets in b, sorted by offset and never overlapping.
@@ -152,7 +164,7 @@ func userRule(u Rule) (*rule, error) {
 // more specific rule names the result. Offsets fall on UTF-8 boundaries.
 func (r *Redactor) Find(b []byte) []Finding {
 	sc := scan{r: r, b: b}
-	r.pre.scan(b, sc.hit)
+	r.pre.scan(b, false, sc.hit)
 	sc.flushAll()
 	return sc.result()
 }

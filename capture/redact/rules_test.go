@@ -17,11 +17,11 @@ func TestBuiltinRules(t *testing.T) {
 		if len(rl.keywords)+len(rl.ciKeywords) == 0 {
 			t.Errorf("rule %q: no keywords", rl.id)
 		}
-		if (rl.re == nil) == (rl.match == nil) {
+		if (rl.pattern == "") == (rl.match == nil) {
 			t.Errorf("rule %q: want exactly one of pattern and matcher", rl.id)
 			continue
 		}
-		if rl.re != nil {
+		if rl.pattern != "" {
 			if re := rl.re(); rl.group > re.NumSubexp() {
 				t.Errorf("rule %q: group %d of %d", rl.id, rl.group, re.NumSubexp())
 			}

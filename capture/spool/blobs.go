@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // MaxBlob is the largest content the blob store keeps; larger files are
@@ -49,21 +50,55 @@ func (d Dir) PutBlob(data []byte) (string, error) {
 	if _, err := os.Stat(p); err == nil {
 		return h, nil
 	}
+	return d.write(p, h, data)
+}
+
+// PutRedacted stores redact(data) and returns its hash, as
+// PutBlob(redact(data)) does, skipping the redaction when it cannot change
+// anything: every blob's name is the hash of what a redaction returned, so
+// data whose hash names a stored blob is that blob's content, which redact
+// (idempotent) returns unchanged. Then nothing is written, as nothing is
+// when PutBlob finds its blob stored. redact must return its argument
+// itself when it finds nothing (as the redact package does).
+func (d Dir) PutRedacted(data []byte, redact func([]byte) []byte) (string, error) {
+	if len(data) > MaxBlob {
+		return d.PutBlob(redact(data))
+	}
+	h := Hash(data)
+	p, err := d.blobPath(h)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(p); err == nil {
+		return h, nil
+	}
+	red := redact(data)
+	if len(red) != len(data) || len(red) > 0 && &red[0] != &data[0] {
+		return d.PutBlob(red) // redacted: another hash
+	}
+	return d.write(p, h, data)
+}
+
+// write stores data, whose hash is h, at p.
+func (d Dir) write(p, h string, data []byte) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return "", fmt.Errorf("creating blob directory: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	fd, tmp, err := createTemp(filepath.Dir(p), ".tmp-")
 	if err != nil {
 		return "", fmt.Errorf("creating blob: %w", err)
 	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
+	werr := writeAll(fd, tmp, data)
+	var cerr error
+	if err := syscall.Close(fd); err != nil {
+		cerr = &fs.PathError{Op: "close", Path: tmp, Err: err}
+	}
 	if werr != nil || cerr != nil {
-		os.Remove(tmp.Name())
+		os.Remove(tmp)
 		return "", fmt.Errorf("writing blob %s: %w", h, errors.Join(werr, cerr))
 	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		os.Remove(tmp.Name())
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
 		return "", fmt.Errorf("storing blob %s: %w", h, err)
 	}
 	return h, nil
@@ -78,7 +113,7 @@ func (d Dir) Blob(hash string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(p)
+	b, err := ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNoBlob, hash)
 	}

@@ -13,6 +13,10 @@
 //	  state/worktree.snap     the last observed work-tree snapshot
 //	  hook.log                problems hooks met (never the payloads)
 //
+// A blob's name is the hash of its (redacted) content, so content whose hash
+// names a stored blob is already redacted: [Dir.PutRedacted] stores it
+// without redacting it again (redaction is idempotent).
+//
 // # Record format
 //
 // Each line of a spool file is one JSON object (a [Record]) followed by '\n':

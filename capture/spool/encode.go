@@ -401,6 +401,16 @@ func (c *compactor) number() bool {
 	return true
 }
 
+// strStop marks the bytes that end the common run inside a string: control
+// bytes, the quote, the backslash, < > & and the lead byte of U+2028 U+2029.
+var strStop = [256]bool{
+	0x00: true, 0x01: true, 0x02: true, 0x03: true, 0x04: true, 0x05: true, 0x06: true, 0x07: true,
+	0x08: true, 0x09: true, 0x0A: true, 0x0B: true, 0x0C: true, 0x0D: true, 0x0E: true, 0x0F: true,
+	0x10: true, 0x11: true, 0x12: true, 0x13: true, 0x14: true, 0x15: true, 0x16: true, 0x17: true,
+	0x18: true, 0x19: true, 0x1A: true, 0x1B: true, 0x1C: true, 0x1D: true, 0x1E: true, 0x1F: true,
+	'"': true, '\\': true, '<': true, '>': true, '&': true, 0xE2: true,
+}
+
 // str copies the string at c.i, escaping < > & U+2028 U+2029; the bytes
 // are otherwise kept as they are (encoding/json does not check UTF-8 here).
 func (c *compactor) str() bool {
@@ -408,12 +418,8 @@ func (c *compactor) str() bool {
 	i := c.i + 1
 	start := c.i
 	for {
-		// The common bytes, in a tight loop.
-		for i < len(s) {
-			ch := s[i]
-			if ch < 0x20 || ch == '"' || ch == '\\' || ch == '<' || ch == '>' || ch == '&' || ch == 0xE2 {
-				break
-			}
+		// The common bytes, in a tight loop: one table load each.
+		for i < len(s) && !strStop[s[i]] {
 			i++
 		}
 		if i >= len(s) {

@@ -120,34 +120,34 @@ func (d Dir) appendLine(path string, line []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("creating spool directory: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	fd, err := openFile(path, syscall.O_RDWR|syscall.O_APPEND|syscall.O_CREAT, 0o600)
 	if err != nil {
 		return fmt.Errorf("opening spool %s: %w", path, err)
 	}
-	defer f.Close()
-	if err := flock(f, syscall.LOCK_EX); err != nil {
+	defer syscall.Close(fd)
+	if err := flock(fd, syscall.LOCK_EX); err != nil {
 		return fmt.Errorf("locking spool %s: %w", path, err)
 	}
-	defer flock(f, syscall.LOCK_UN) //nolint:errcheck // released on close anyway
-	st, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("stat spool %s: %w", path, err)
+	defer flock(fd, syscall.LOCK_UN) //nolint:errcheck // released on close anyway
+	var st syscall.Stat_t
+	if err := fstat(fd, &st); err != nil {
+		return fmt.Errorf("stat spool %s: %w", path, &fs.PathError{Op: "stat", Path: path, Err: err})
 	}
-	if st.Size() > 0 {
-		last := make([]byte, 1)
-		if _, err := f.ReadAt(last, st.Size()-1); err == nil && last[0] != '\n' {
+	if st.Size > 0 {
+		var last [1]byte
+		if n, err := syscall.Pread(fd, last[:], st.Size-1); err == nil && n == 1 && last[0] != '\n' {
 			line = append([]byte{'\n'}, line...) // repair a torn tail
 		}
 	}
-	if _, err := f.Write(line); err != nil {
+	if err := writeAll(fd, path, line); err != nil {
 		return fmt.Errorf("appending to spool %s: %w", path, err)
 	}
 	return nil
 }
 
-func flock(f *os.File, how int) error {
+func flock(fd int, how int) error {
 	for {
-		err := syscall.Flock(int(f.Fd()), how)
+		err := syscall.Flock(fd, how)
 		if !errors.Is(err, syscall.EINTR) {
 			return err
 		}

@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -80,6 +81,44 @@ func TestBlobs(t *testing.T) {
 	}
 	if _, err := d.Blob(Hash([]byte("other"))); err == nil {
 		t.Fatal("Blob of an unknown hash succeeded")
+	}
+}
+
+// TestPutRedacted: content is stored redacted; content already stored as it
+// is is not redacted again; what redaction changes gets the redacted hash.
+func TestPutRedacted(t *testing.T) {
+	d := Dir(t.TempDir())
+	calls := 0
+	mask := func(b []byte) []byte {
+		calls++
+		if i := bytes.Index(b, []byte("SECRET")); i >= 0 {
+			return append(append(append([]byte(nil), b[:i]...), "[REDACTED:x]"...), b[i+6:]...)
+		}
+		return b
+	}
+	h1, err := d.PutRedacted([]byte("a SECRET b\n"), mask)
+	if err != nil || h1 != Hash([]byte("a [REDACTED:x] b\n")) {
+		t.Fatalf("PutRedacted = %s, %v", h1, err)
+	}
+	if b, err := d.Blob(h1); err != nil || string(b) != "a [REDACTED:x] b\n" {
+		t.Fatalf("stored %q, %v", b, err)
+	}
+	h2, err := d.PutRedacted([]byte("clean\n"), mask)
+	if err != nil || h2 != Hash([]byte("clean\n")) || calls != 2 {
+		t.Fatalf("PutRedacted(clean) = %s, %v after %d redactions", h2, err, calls)
+	}
+	// Stored content, as it is: no redaction, same hash, nothing written.
+	for _, c := range []string{"clean\n", "a [REDACTED:x] b\n"} {
+		h, err := d.PutRedacted([]byte(c), mask)
+		if err != nil || h != Hash([]byte(c)) || calls != 2 {
+			t.Fatalf("PutRedacted(%q) = %s, %v after %d redactions", c, h, err, calls)
+		}
+	}
+	if h, err := d.PutRedacted(nil, mask); err != nil || h != Hash(nil) {
+		t.Fatalf("PutRedacted(nil) = %s, %v", h, err)
+	}
+	if b, err := d.Blob(Hash(nil)); err != nil || len(b) != 0 {
+		t.Fatalf("empty blob: %q, %v", b, err)
 	}
 }
 

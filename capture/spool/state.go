@@ -42,7 +42,7 @@ func (d Dir) withLockedJSON(path string, fn func(*State) error) error {
 	}
 	defer unlock()
 	var st State
-	buf, _ := os.ReadFile(path)
+	buf, _ := ReadFile(path)
 	if buf != nil {
 		_ = json.Unmarshal(buf, &st) // a damaged state restarts from zero
 	}
@@ -57,7 +57,7 @@ func (d Dir) withLockedJSON(path string, fn func(*State) error) error {
 		return nil // unchanged: no write on the hook's hot path
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, out, 0o600); err != nil {
+	if err := WriteFile(tmp, out, 0o600); err != nil {
 		return fmt.Errorf("saving state %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
@@ -73,15 +73,15 @@ func (d Dir) Lock(name string) (func(), error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating state directory: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	fd, err := openFile(path, syscall.O_RDWR|syscall.O_CREAT, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening lock %s: %w", path, err)
 	}
-	if err := flock(f, syscall.LOCK_EX); err != nil {
-		f.Close()
+	if err := flock(fd, syscall.LOCK_EX); err != nil {
+		syscall.Close(fd)
 		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
-	return func() { _ = flock(f, syscall.LOCK_UN); f.Close() }, nil
+	return func() { _ = flock(fd, syscall.LOCK_UN); syscall.Close(fd) }, nil
 }
 
 // ReadState returns the session's state as last saved, without locking: a
@@ -89,7 +89,7 @@ func (d Dir) Lock(name string) (func(), error) {
 // or damaged file reads as the zero State.
 func (d Dir) ReadState(session string) State {
 	var st State
-	if buf, err := os.ReadFile(d.Path("state", SafeName(session)+".json")); err == nil {
+	if buf, err := ReadFile(d.Path("state", SafeName(session)+".json")); err == nil {
 		_ = json.Unmarshal(buf, &st)
 	}
 	return st
@@ -120,7 +120,7 @@ func (d Dir) Started(session string) bool {
 // MarkStarted records that the session's state has Started set. Call it
 // only after a WithState that set Started returned nil.
 func (d Dir) MarkStarted(session string) {
-	if f, err := os.OpenFile(d.startedPath(session), os.O_WRONLY|os.O_CREATE, 0o600); err == nil {
-		f.Close()
+	if fd, err := openFile(d.startedPath(session), syscall.O_WRONLY|syscall.O_CREAT, 0o600); err == nil {
+		syscall.Close(fd)
 	}
 }

@@ -2,7 +2,7 @@ package claude
 
 import (
 	"encoding/json"
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tracevault/tracevault/capture"
@@ -95,14 +95,33 @@ func editsFromResponse(tool string, input, response json.RawMessage) []capture.F
 
 // UnifiedDiff renders a structuredPatch as a unified diff of path.
 func UnifiedDiff(path string, hunks []hunk) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "--- a/%s\n+++ b/%s\n", path, path)
+	n := 2*len(path) + 16
 	for _, h := range hunks {
-		fmt.Fprintf(&b, "@@ -%d,%d +%d,%d @@\n", h.OldStart, h.OldLines, h.NewStart, h.NewLines)
+		n += 48
 		for _, l := range h.Lines {
-			b.WriteString(l)
-			b.WriteByte('\n')
+			n += len(l) + 1
 		}
 	}
-	return b.String()
+	b := make([]byte, 0, n)
+	b = append(b, "--- a/"...)
+	b = append(b, path...)
+	b = append(b, "\n+++ b/"...)
+	b = append(b, path...)
+	b = append(b, '\n')
+	for _, h := range hunks {
+		b = append(b, "@@ -"...)
+		b = strconv.AppendInt(b, int64(h.OldStart), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(h.OldLines), 10)
+		b = append(b, " +"...)
+		b = strconv.AppendInt(b, int64(h.NewStart), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(h.NewLines), 10)
+		b = append(b, " @@\n"...)
+		for _, l := range h.Lines {
+			b = append(b, l...)
+			b = append(b, '\n')
+		}
+	}
+	return string(b)
 }

@@ -41,20 +41,34 @@ type payload struct {
 	Message             string          `json:"message"`
 }
 
-var eventKinds = map[string]capture.EventKind{
-	"SessionStart":       capture.EventSessionStart,
-	"UserPromptSubmit":   capture.EventPrompt,
-	"PreToolUse":         capture.EventToolStart,
-	"PostToolUse":        capture.EventToolEnd,
-	"PostToolUseFailure": capture.EventToolFailed,
-	"SubagentStart":      capture.EventSubagentStart,
-	"SubagentStop":       capture.EventSubagentStop,
-	"Stop":               capture.EventStop,
-	"StopFailure":        capture.EventStop,
-	"PreCompact":         capture.EventCompact,
-	"PostCompact":        capture.EventCompact,
-	"SessionEnd":         capture.EventSessionEnd,
-	"Notification":       capture.EventNotification,
+// eventKind maps a hook event name to its kind (a switch, not a map: a
+// map literal is built in every hook process's init).
+func eventKind(name string) (capture.EventKind, bool) {
+	switch name {
+	case "SessionStart":
+		return capture.EventSessionStart, true
+	case "UserPromptSubmit":
+		return capture.EventPrompt, true
+	case "PreToolUse":
+		return capture.EventToolStart, true
+	case "PostToolUse":
+		return capture.EventToolEnd, true
+	case "PostToolUseFailure":
+		return capture.EventToolFailed, true
+	case "SubagentStart":
+		return capture.EventSubagentStart, true
+	case "SubagentStop":
+		return capture.EventSubagentStop, true
+	case "Stop", "StopFailure":
+		return capture.EventStop, true
+	case "PreCompact", "PostCompact":
+		return capture.EventCompact, true
+	case "SessionEnd":
+		return capture.EventSessionEnd, true
+	case "Notification":
+		return capture.EventNotification, true
+	}
+	return "", false
 }
 
 // ErrNotObject is returned for a payload that is not a JSON object.
@@ -70,7 +84,7 @@ func ParseHook(raw []byte) (capture.Event, error) {
 			return capture.Event{}, fmt.Errorf("%w: %v", ErrNotObject, err)
 		}
 	}
-	kind, ok := eventKinds[p.HookEventName]
+	kind, ok := eventKind(p.HookEventName)
 	if !ok {
 		kind = capture.EventOther
 	}

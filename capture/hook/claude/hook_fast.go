@@ -2,6 +2,7 @@ package claude
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -349,11 +350,21 @@ func (s *jscan) number() bool {
 	return true
 }
 
+// strStop marks the bytes that end the common run inside a string:
+// control bytes, the quote and the backslash.
+var strStop = [256]bool{
+	0x00: true, 0x01: true, 0x02: true, 0x03: true, 0x04: true, 0x05: true, 0x06: true, 0x07: true,
+	0x08: true, 0x09: true, 0x0A: true, 0x0B: true, 0x0C: true, 0x0D: true, 0x0E: true, 0x0F: true,
+	0x10: true, 0x11: true, 0x12: true, 0x13: true, 0x14: true, 0x15: true, 0x16: true, 0x17: true,
+	0x18: true, 0x19: true, 0x1A: true, 0x1B: true, 0x1C: true, 0x1D: true, 0x1E: true, 0x1F: true,
+	'"': true, '\\': true,
+}
+
 func (s *jscan) str() bool {
 	b := s.src
 	for i := s.i + 1; i < len(b); {
-		// The common bytes, in a tight loop.
-		for i < len(b) && b[i] >= 0x20 && b[i] != '"' && b[i] != '\\' {
+		// The common bytes, in a tight loop: one table load each.
+		for i < len(b) && !strStop[b[i]] {
 			i++
 		}
 		if i >= len(b) {
@@ -403,26 +414,19 @@ func decodeResponse(raw []byte, r *fileResponse) {
 }
 
 func decodeResponseFast(raw []byte, r *fileResponse) bool {
+	// One validating pass, like decodeFast: on false the caller clears r
+	// and leaves everything to json.Unmarshal, which rejects invalid input
+	// as a whole.
 	s := &jscan{src: raw}
 	s.space()
 	if s.i >= len(s.src) || s.src[s.i] != '{' {
 		return false
 	}
-	// json.Unmarshal checks the whole input first; so does this pass.
-	if !s.value(0) {
-		return false
-	}
-	end := s.i
+	s.i++
 	s.space()
-	if s.i != len(s.src) {
-		return false
-	}
-	s.src, s.i = raw[:end], 0
-	s.space()
-	s.i++ // {
-	s.space()
-	if s.src[s.i] == '}' {
-		return true
+	if s.i < len(s.src) && s.src[s.i] == '}' {
+		s.i++
+		return s.end()
 	}
 	for {
 		key, ok := s.plainString()
@@ -430,20 +434,37 @@ func decodeResponseFast(raw []byte, r *fileResponse) bool {
 			return false
 		}
 		s.space()
-		s.i++ // :
+		if s.i >= len(s.src) || s.src[s.i] != ':' {
+			return false
+		}
+		s.i++
 		s.space()
 		start := s.i
-		s.value(1)
-		if !r.set(key, s.src[start:s.i]) {
+		if !s.value(1) || !r.set(key, s.src[start:s.i]) {
 			return false
 		}
 		s.space()
-		if s.src[s.i] == '}' {
-			return true
+		if s.i >= len(s.src) {
+			return false
 		}
-		s.i++ // ,
-		s.space()
+		switch s.src[s.i] {
+		case ',':
+			s.i++
+			s.space()
+		case '}':
+			s.i++
+			return s.end()
+		default:
+			return false
+		}
 	}
+}
+
+// end reports whether only white space follows s.i (json.Unmarshal
+// rejects anything else after the value).
+func (s *jscan) end() bool {
+	s.space()
+	return s.i == len(s.src)
 }
 
 // set stores the value v of key, or reports false when only
@@ -469,8 +490,8 @@ func (r *fileResponse) set(key string, v []byte) bool {
 	case "updated_file":
 		ptr = &r.NewNotebook
 	case "structuredPatch":
-		var hs []hunk
-		if json.Unmarshal(v, &hs) != nil {
+		hs, ok := decodeHunks(v)
+		if !ok && json.Unmarshal(v, &hs) != nil {
 			return false
 		}
 		if hs != nil || v[0] == 'n' {
@@ -533,29 +554,42 @@ func unquote(v []byte) (string, bool) {
 	if plain {
 		return string(body), true
 	}
-	out := make([]byte, 0, len(body))
+	// A Builder hands its bytes over as the string without a copy.
+	var out strings.Builder
+	out.Grow(len(body))
 	for i := 0; i < len(body); {
+		// Copy a run of plain bytes at once.
+		j := i
+		for j < len(body) && body[j] != '\\' && body[j] < utf8.RuneSelf {
+			j++
+		}
+		if j > i {
+			out.Write(body[i:j])
+			if i = j; i == len(body) {
+				break
+			}
+		}
 		c := body[i]
 		switch {
 		case c == '\\':
 			switch e := body[i+1]; e {
 			case '"', '\\', '/':
-				out = append(out, e)
+				out.WriteByte(e)
 				i += 2
 			case 'b':
-				out = append(out, '\b')
+				out.WriteByte('\b')
 				i += 2
 			case 'f':
-				out = append(out, '\f')
+				out.WriteByte('\f')
 				i += 2
 			case 'n':
-				out = append(out, '\n')
+				out.WriteByte('\n')
 				i += 2
 			case 'r':
-				out = append(out, '\r')
+				out.WriteByte('\r')
 				i += 2
 			case 't':
-				out = append(out, '\t')
+				out.WriteByte('\t')
 				i += 2
 			case 'u':
 				r := hex4(body[i+2 : i+6])
@@ -563,31 +597,31 @@ func unquote(v []byte) (string, bool) {
 				if utf16.IsSurrogate(r) {
 					if i+6 <= len(body) && body[i] == '\\' && body[i+1] == 'u' {
 						if d := utf16.DecodeRune(r, hex4(body[i+2:i+6])); d != utf8.RuneError {
-							out = utf8.AppendRune(out, d)
+							out.WriteRune(d)
 							i += 6
 							continue
 						}
 					}
 					r = utf8.RuneError
 				}
-				out = utf8.AppendRune(out, r)
+				out.WriteRune(r)
 			default:
 				return "", false
 			}
 		case c < utf8.RuneSelf:
-			out = append(out, c)
+			out.WriteByte(c)
 			i++
 		default:
 			r, n := utf8.DecodeRune(body[i:])
 			if r == utf8.RuneError && n == 1 {
-				out = utf8.AppendRune(out, utf8.RuneError)
+				out.WriteRune(utf8.RuneError)
 			} else {
-				out = append(out, body[i:i+n]...)
+				out.Write(body[i : i+n])
 			}
 			i += n
 		}
 	}
-	return string(out), true
+	return out.String(), true
 }
 
 func hex4(h []byte) rune {
@@ -603,4 +637,179 @@ func hex4(h []byte) rune {
 		}
 	}
 	return r
+}
+
+// decodeHunks decodes a structuredPatch, valid JSON, as json.Unmarshal
+// decodes it into a []hunk, without reflection. It reports false, for
+// encoding/json to decide, on anything but the plain shape: an array of
+// objects (or nulls) whose keys are exactly the field names, unescaped and
+// not repeated, with integer or null numbers and a null or an array of
+// strings (or nulls) as lines (TestDecodeResponseMatchesJSON,
+// FuzzDecodeResponse).
+func decodeHunks(v []byte) ([]hunk, bool) {
+	if v[0] == 'n' {
+		return nil, true
+	}
+	s := &jscan{src: v}
+	if v[0] != '[' {
+		return nil, false
+	}
+	s.i++
+	s.space()
+	hs := []hunk{}
+	if s.src[s.i] == ']' {
+		return hs, true
+	}
+	for {
+		hs = append(hs, hunk{})
+		switch s.src[s.i] {
+		case 'n':
+			s.i += len("null")
+		case '{':
+			if !s.hunk(&hs[len(hs)-1]) {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+		s.space()
+		if s.src[s.i] == ']' {
+			return hs, true
+		}
+		s.i++ // ,
+		s.space()
+	}
+}
+
+// hunk decodes the object at s.i (valid JSON) into h; see decodeHunks.
+func (s *jscan) hunk(h *hunk) bool {
+	s.i++
+	s.space()
+	if s.src[s.i] == '}' {
+		s.i++
+		return true
+	}
+	var seen [5]bool
+	for {
+		key, ok := s.plainString()
+		if !ok {
+			return false
+		}
+		s.space()
+		s.i++ // :
+		s.space()
+		f := -1
+		var n *int
+		switch key {
+		case "oldStart":
+			f, n = 0, &h.OldStart
+		case "oldLines":
+			f, n = 1, &h.OldLines
+		case "newStart":
+			f, n = 2, &h.NewStart
+		case "newLines":
+			f, n = 3, &h.NewLines
+		case "lines":
+			f = 4
+		default:
+			if foldsToHunkField(key) {
+				return false
+			}
+		}
+		if f >= 0 {
+			if seen[f] {
+				return false
+			}
+			seen[f] = true
+		}
+		start := s.i
+		s.value(1)
+		val := s.src[start:s.i]
+		switch {
+		case n != nil:
+			if val[0] != 'n' {
+				x, ok := plainInt(val)
+				if !ok {
+					return false
+				}
+				*n = x
+			}
+		case f == 4:
+			if !decodeLines(val, &h.Lines) {
+				return false
+			}
+		}
+		s.space()
+		if s.src[s.i] == '}' {
+			s.i++
+			return true
+		}
+		s.i++ // ,
+		s.space()
+	}
+}
+
+// plainInt parses a JSON number that is an integer literal fitting an int.
+func plainInt(v []byte) (int, bool) {
+	for i, c := range v {
+		if !isDigit(c) && !(c == '-' && i == 0) {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(string(v), 10, strconv.IntSize)
+	return int(n), err == nil
+}
+
+// decodeLines decodes a hunk's lines (valid JSON): null, or an array of
+// strings and nulls.
+func decodeLines(v []byte, lines *[]string) bool {
+	if v[0] == 'n' {
+		*lines = nil
+		return true
+	}
+	if v[0] != '[' {
+		return false
+	}
+	s := &jscan{src: v, i: 1}
+	s.space()
+	out := []string{}
+	for s.src[s.i] != ']' {
+		start := s.i
+		s.value(1)
+		switch val := s.src[start:s.i]; val[0] {
+		case 'n':
+			out = append(out, "")
+		case '"':
+			str, ok := unquote(val)
+			if !ok {
+				return false
+			}
+			out = append(out, str)
+		default:
+			return false
+		}
+		s.space()
+		if s.src[s.i] == ',' {
+			s.i++
+			s.space()
+		}
+	}
+	*lines = out
+	return true
+}
+
+var hunkKeys = [...]string{"oldStart", "oldLines", "newStart", "newLines", "lines"}
+
+func foldsToHunkField(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if key[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	for _, k := range hunkKeys {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package claude
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -110,6 +111,14 @@ var responseSeeds = []string{
 	`{"FilePath":"/x"}`, `{"filepath":"/x","filePath":"/y"}`, `{"content":1}`, "{\"content\":\"\xff\xfe\"}", `{"content":"\/\b\f\r"}`,
 	`{"notebook_path":"/n.ipynb","original_file":"{}","updated_file":"{\"a\":1}"}`, `{"a":1} x`, ` {"type":"update"} `, `{"x":[}`,
 	`{"content":"\uDC00\uD800\uDC00"}`, `{"content":"\uD800\u0041"}`, `{"content":"\ud800\\"}`,
+	`{"structuredPatch":[]}`, `{"structuredPatch":[null,{}]}`, `{"structuredPatch":[{"lines":[]}]}`, `{"structuredPatch":[{"lines":null}]}`,
+	`{"structuredPatch":[{"lines":["a",null,"\u00e9\n"]},{"oldStart":-3,"newLines":0}]}`, `{"structuredPatch":[{"oldStart":null,"lines":[ "a" , "b" ]}]}`,
+	`{"structuredPatch":[{"oldStart":1.5}]}`, `{"structuredPatch":[{"oldStart":1e2}]}`, `{"structuredPatch":[{"oldStart":"1"}]}`,
+	`{"structuredPatch":[{"oldStart":99999999999999999999}]}`, `{"structuredPatch":[{"OldStart":1}]}`, `{"structuredPatch":[{"oldstart":1,"oldStart":2}]}`,
+	`{"structuredPatch":[{"oldStart":1,"oldStart":2}]}`, `{"structuredPatch":[{"lines":["a"],"lines":null}]}`, `{"structuredPatch":[{"old\u0053tart":1}]}`,
+	`{"structuredPatch":[{"other":{"x":[1]},"newStart":7}]}`, `{"structuredPatch":[1]}`, `{"structuredPatch":{}}`, `{"structuredPatch":"x"}`,
+	`{"structuredPatch":[{"lines":[1]}]}`, `{"structuredPatch":[{"lines":"a"}]}`, `{"structuredPatch":[{"lines":["\xff"]}]}`, `{"structuredPatch":[{"ſines":["a"]}]}`,
+	`{"structuredPatch":[{"oldStart":-0,"oldLines":0}]}`, `{"structuredPatch":[{"oldStart":9223372036854775807,"newStart":-9223372036854775808}]}`,
 }
 
 func TestDecodeResponseMatchesJSON(t *testing.T) {
@@ -131,4 +140,20 @@ func FuzzDecodeResponse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		checkResponse(t, raw)
 	})
+}
+
+// TestUnifiedDiffFormat: the hand-built diff is the one fmt formats.
+func TestUnifiedDiffFormat(t *testing.T) {
+	for _, hs := range [][]hunk{nil, {{}}, {{OldStart: 1, OldLines: 2, NewStart: -3, NewLines: 40, Lines: []string{" a", "-b", "+c", ""}}, {OldStart: 9223372036854775807}}} {
+		want := fmt.Sprintf("--- a/%s\n+++ b/%s\n", "d/é.go", "d/é.go")
+		for _, h := range hs {
+			want += fmt.Sprintf("@@ -%d,%d +%d,%d @@\n", h.OldStart, h.OldLines, h.NewStart, h.NewLines)
+			for _, l := range h.Lines {
+				want += l + "\n"
+			}
+		}
+		if got := UnifiedDiff("d/é.go", hs); got != want {
+			t.Errorf("UnifiedDiff(%+v) = %q, want %q", hs, got, want)
+		}
+	}
 }

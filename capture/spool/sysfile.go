@@ -1,0 +1,122 @@
+package spool
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+)
+
+// The hook's files are read and written through plain system calls. Package
+// os opens every file for the runtime's network poller: a regular file
+// refuses after five more system calls (fcntl, epoll_ctl, fcntl), and the
+// first open starts the poller itself (an epoll instance, an eventfd and,
+// later, a thread blocked in epoll_wait). A hook process that reads and
+// writes a few small files pays for all of that at every tool call. These
+// functions behave as their os counterparts, errors included (*fs.PathError
+// holding the syscall.Errno, so errors.Is(err, fs.ErrNotExist) and
+// os.IsNotExist work as before).
+
+// ReadFile is os.ReadFile without the poller.
+func ReadFile(path string) ([]byte, error) {
+	fd, err := openFile(path, syscall.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer syscall.Close(fd)
+	size := 512
+	var st syscall.Stat_t
+	if fstat(fd, &st) == nil && st.Size > 0 && st.Size < 1<<40 {
+		size = int(st.Size) + 1 // one more byte to see EOF in one read
+	}
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := ignoringEINTR(func() (int, error) { return syscall.Read(fd, b[len(b):cap(b)]) })
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			return b, nil
+		}
+		b = b[:len(b)+n]
+	}
+}
+
+// WriteFile is os.WriteFile without the poller.
+func WriteFile(path string, data []byte, perm os.FileMode) error {
+	fd, err := openFile(path, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_TRUNC, uint32(perm.Perm()))
+	if err != nil {
+		return err
+	}
+	werr := writeAll(fd, path, data)
+	if cerr := syscall.Close(fd); werr == nil && cerr != nil {
+		werr = &fs.PathError{Op: "close", Path: path, Err: cerr}
+	}
+	return werr
+}
+
+// openFile opens path with O_CLOEXEC added, as os.OpenFile does.
+func openFile(path string, flag int, perm uint32) (int, error) {
+	for {
+		fd, err := syscall.Open(path, flag|syscall.O_CLOEXEC, perm)
+		if err == nil {
+			return fd, nil
+		}
+		if !errors.Is(err, syscall.EINTR) {
+			return -1, &fs.PathError{Op: "open", Path: path, Err: err}
+		}
+	}
+}
+
+func writeAll(fd int, path string, data []byte) error {
+	for len(data) > 0 {
+		n, err := ignoringEINTR(func() (int, error) { return syscall.Write(fd, data) })
+		if err != nil {
+			return &fs.PathError{Op: "write", Path: path, Err: err}
+		}
+		if n == 0 {
+			return &fs.PathError{Op: "write", Path: path, Err: syscall.EIO}
+		}
+		data = data[n:]
+	}
+	return nil
+}
+
+func fstat(fd int, st *syscall.Stat_t) error {
+	_, err := ignoringEINTR(func() (int, error) { return 0, syscall.Fstat(fd, st) })
+	return err
+}
+
+func ignoringEINTR(f func() (int, error)) (int, error) {
+	for {
+		n, err := f()
+		if !errors.Is(err, syscall.EINTR) {
+			return n, err
+		}
+	}
+}
+
+// tmpSeq numbers the temporary files of one process.
+var tmpSeq atomic.Uint64
+
+// createTemp creates a new file in dir named prefix followed by a suffix
+// unique to this process and call (retrying on a name taken), as
+// os.CreateTemp does, and returns its descriptor and path.
+func createTemp(dir, prefix string) (int, string, error) {
+	pid := strconv.Itoa(os.Getpid())
+	for try := 0; ; try++ {
+		name := dir + string(os.PathSeparator) + prefix + pid + "-" + strconv.FormatUint(tmpSeq.Add(1), 36)
+		fd, err := openFile(name, syscall.O_RDWR|syscall.O_CREAT|syscall.O_EXCL, 0o600)
+		if err == nil {
+			return fd, name, nil
+		}
+		if !errors.Is(err, fs.ErrExist) || try == 10000 {
+			return -1, "", err
+		}
+	}
+}
