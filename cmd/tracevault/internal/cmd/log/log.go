@@ -83,7 +83,14 @@ func logRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	args = append(args, opts.Revs...)
 	args = append(args, "--")
+	// What the traces need whatever the commits is read while git log
+	// runs.
+	prefetched := make(chan error, 1)
+	go func() { prefetched <- reader.Prefetch(ctx) }()
 	commits, err := history.LogCommits(ctx, repo.Store, args...)
+	if perr := <-prefetched; err == nil {
+		err = perr
+	}
 	if err != nil {
 		return err
 	}
