@@ -49,55 +49,40 @@ func (c *catFile) close() error {
 	return err
 }
 
+// StartReader starts the long-lived cat-file process now, without
+// waiting for it, so that its start-up overlaps other work; reads would
+// otherwise start it on first use.
+func (s *Store) StartReader() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cat != nil {
+		return nil
+	}
+	c, err := s.startCatFile()
+	if err != nil {
+		return fmt.Errorf("starting git cat-file: %w", err)
+	}
+	s.cat = c
+	return nil
+}
+
 // readBatch asks cat-file for every hash and calls fn for each answer in
 // order; missing objects are reported with ok=false. Requests are written
 // from a goroutine so that a large batch cannot deadlock on full pipes.
 func (s *Store) readBatch(ctx context.Context, hs []gitstore.Hash, fn func(h gitstore.Hash, o gitstore.Object, ok bool)) error {
-	return s.readBatchWith(ctx, &s.readers[0], hs, fn)
-}
-
-// StartReaders starts the cat-file processes that reads will use, n of
-// them (at most 2), so that their start-up overlaps other work: from then
-// on a large ReadObjects is split between them. It does not wait for git
-// to be ready.
-func (s *Store) StartReaders(n int) error {
-	for i := range min(n, len(s.readers)) {
-		rd := &s.readers[i]
-		rd.mu.Lock()
-		var err error
-		if rd.cat == nil {
-			rd.cat, err = s.startCatFile()
-		}
-		rd.mu.Unlock()
-		if err != nil {
-			return fmt.Errorf("starting git cat-file: %w", err)
-		}
-	}
-	return nil
-}
-
-// secondReader reports whether the second cat-file process was started.
-func (s *Store) secondReader() bool {
-	rd := &s.readers[1]
-	rd.mu.Lock()
-	defer rd.mu.Unlock()
-	return rd.cat != nil
-}
-
-func (s *Store) readBatchWith(ctx context.Context, rd *reader, hs []gitstore.Hash, fn func(h gitstore.Hash, o gitstore.Object, ok bool)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	rd.mu.Lock()
-	defer rd.mu.Unlock()
-	if rd.cat == nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cat == nil {
 		c, err := s.startCatFile()
 		if err != nil {
 			return fmt.Errorf("starting git cat-file: %w", err)
 		}
-		rd.cat = c
+		s.cat = c
 	}
-	c := rd.cat
+	c := s.cat
 	stop := context.AfterFunc(ctx, func() { c.cmd.Process.Kill() })
 	werr := make(chan error, 1)
 	go func() {
@@ -122,7 +107,7 @@ func (s *Store) readBatchWith(ctx context.Context, rd *reader, hs []gitstore.Has
 		// The stream is out of step (or dead); start afresh next time.
 		c.cmd.Process.Kill()
 		c.close()
-		rd.cat = nil
+		s.cat = nil
 		return fmt.Errorf("reading objects with git cat-file: %w", err)
 	}
 	return nil

@@ -25,14 +25,6 @@ type Store struct {
 	commonDir string
 	workTree  string
 
-	// readers are the long-lived `git cat-file --batch` processes: the
-	// first serves every read; the second, when started, takes half of
-	// the large ones (see ReadObjects).
-	readers [2]reader
-}
-
-// reader is one cat-file process slot.
-type reader struct {
 	mu  sync.Mutex // guards cat
 	cat *catFile
 }
@@ -101,20 +93,17 @@ func (s *Store) CommonDir() string { return s.commonDir }
 // repository or when opened from inside the git dir.
 func (s *Store) WorkTree() string { return s.workTree }
 
-// Close ends the cat-file processes, if any are running. The Store may be
+// Close ends the cat-file process, if one is running. The Store may be
 // used again afterwards; a new process is started on demand.
 func (s *Store) Close() error {
-	var errs []error
-	for i := range s.readers {
-		rd := &s.readers[i]
-		rd.mu.Lock()
-		if rd.cat != nil {
-			errs = append(errs, rd.cat.close())
-			rd.cat = nil
-		}
-		rd.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cat == nil {
+		return nil
 	}
-	return errors.Join(errs...)
+	err := s.cat.close()
+	s.cat = nil
+	return err
 }
 
 // dropEnv lists variables that would point git at another repository or

@@ -7,7 +7,6 @@ import (
 	"crypto/sha1" //nolint:gosec // the pack trailer is SHA-1 by definition
 	"encoding/binary"
 	"fmt"
-	"maps"
 
 	"github.com/tracevault/tracevault/gitstore"
 )
@@ -22,42 +21,16 @@ func (s *Store) ReadObject(ctx context.Context, h gitstore.Hash) (gitstore.Objec
 	return o.Type, o.Data, nil
 }
 
-// splitMin is the batch size from which ReadObjects splits a read
-// between the two cat-file processes, when StartReaders started both.
-const splitMin = 32
-
-// ReadObjects implements [gitstore.Objects] with one cat-file exchange,
-// or two at once, each with half the objects, on the two processes
-// StartReaders started.
+// ReadObjects implements [gitstore.Objects] with one cat-file exchange.
 func (s *Store) ReadObjects(ctx context.Context, hs []gitstore.Hash) (map[gitstore.Hash]gitstore.Object, error) {
 	out := make(map[gitstore.Hash]gitstore.Object, len(hs))
 	var missing *gitstore.Hash
-	collect := func(out map[gitstore.Hash]gitstore.Object, missing **gitstore.Hash) func(gitstore.Hash, gitstore.Object, bool) {
-		return func(h gitstore.Hash, o gitstore.Object, ok bool) {
-			if !ok && *missing == nil {
-				*missing = &h
-			}
-			out[h] = o
+	err := s.readBatch(ctx, hs, func(h gitstore.Hash, o gitstore.Object, ok bool) {
+		if !ok && missing == nil {
+			missing = &h
 		}
-	}
-	var err error
-	if len(hs) >= splitMin && s.secondReader() {
-		half := len(hs) / 2
-		out2 := make(map[gitstore.Hash]gitstore.Object, len(hs)-half)
-		var missing2 *gitstore.Hash
-		done := make(chan error, 1)
-		go func() { done <- s.readBatchWith(ctx, &s.readers[1], hs[half:], collect(out2, &missing2)) }()
-		err = s.readBatchWith(ctx, &s.readers[0], hs[:half], collect(out, &missing))
-		if err2 := <-done; err == nil {
-			err = err2
-		}
-		maps.Copy(out, out2)
-		if missing == nil {
-			missing = missing2
-		}
-	} else {
-		err = s.readBatch(ctx, hs, collect(out, &missing))
-	}
+		out[h] = o
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -30,9 +30,9 @@ type Chain struct {
 	Cached bool
 
 	// The chain's record commits in sequence order are the first
-	// len(cached)/hashLine ones, as lines of the cache file (parsed on
-	// use), then commits.
-	cached  []byte
+	// cached.n ones, lines of the cache file (read and parsed on use),
+	// then commits.
+	cached  cacheLines
 	commits []gitstore.Hash
 	// records are the records read for verification this run: those of
 	// the last len(records) sequence numbers.
@@ -42,28 +42,63 @@ type Chain struct {
 // hashLine is the length of a commit line of the cache file.
 const hashLine = 41
 
-// Len is the number of records in the chain (as far as it was read).
-func (c *Chain) Len() int { return len(c.cached)/hashLine + len(c.commits) }
+// cacheLines are the n commit lines of a cache file, from offset off of
+// f, read on use: a log of a few commits reads a few lines of each chain.
+// f stays open for the Reader's life (os.File closes it when collected),
+// so a cache file renamed over it meanwhile does not matter.
+type cacheLines struct {
+	f   *os.File
+	off int64
+	n   int
+}
 
-// At returns the chain commit holding the record with seq, if any.
+// line returns the commit of line seq (1-based), false when it is
+// malformed or unreadable.
+func (cl cacheLines) line(seq int) (gitstore.Hash, bool) {
+	var b [hashLine]byte
+	if _, err := cl.f.ReadAt(b[:], cl.off+int64(seq-1)*hashLine); err != nil || b[hashLine-1] != '\n' {
+		return gitstore.ZeroHash, false
+	}
+	h, err := gitstore.ParseHash(string(b[:hashLine-1]))
+	return h, err == nil
+}
+
+// bytes returns all the lines.
+func (cl cacheLines) bytes() ([]byte, error) {
+	if cl.n == 0 {
+		return nil, nil
+	}
+	b := make([]byte, cl.n*hashLine)
+	_, err := cl.f.ReadAt(b, cl.off)
+	return b, err
+}
+
+// Len is the number of records in the chain (as far as it was read).
+func (c *Chain) Len() int { return c.cached.n + len(c.commits) }
+
+// At returns the chain commit holding the record with seq, if any. A
+// malformed line of the cache file is no commit: the trace naming it is
+// then unverified, never the other way round.
 func (c *Chain) At(seq int64) (gitstore.Hash, bool) {
 	if seq < 1 || seq > int64(c.Len()) {
 		return gitstore.ZeroHash, false
 	}
-	n := int64(len(c.cached) / hashLine)
-	if seq > n {
+	if n := int64(c.cached.n); seq > n {
 		return c.commits[seq-n-1], true
 	}
-	h, err := gitstore.ParseHash(string(c.cached[(seq-1)*hashLine : seq*hashLine-1]))
-	return h, err == nil
+	return c.cached.line(int(seq))
 }
 
 // Commits returns the chain's record commits in sequence order:
 // Commits()[i] holds the record with seq i+1.
 func (c *Chain) Commits() []gitstore.Hash {
 	out := make([]gitstore.Hash, 0, c.Len())
-	for seq := int64(1); seq <= int64(len(c.cached)/hashLine); seq++ {
-		h, _ := c.At(seq)
+	b, err := c.cached.bytes()
+	for i := 0; i < c.cached.n; i++ {
+		var h gitstore.Hash
+		if err == nil {
+			h, _ = gitstore.ParseHash(string(b[i*hashLine : (i+1)*hashLine-1]))
+		}
 		out = append(out, h)
 	}
 	return append(out, c.commits...)
@@ -94,10 +129,12 @@ func (r *Reader) Chain(ctx context.Context, writer string) (*Chain, error) {
 			return c, nil
 		}
 		err := r.verify(ctx, c, p)
-		if !errors.Is(err, record.ErrNotPrefix) {
+		if err == nil && c.Err == nil || err != nil && !errors.Is(err, record.ErrNotPrefix) {
 			return c, err
 		}
-		// The chain was rewritten: verify it whole.
+		// The chain was rewritten, or its new records do not continue
+		// the cached prefix: verify it whole, so that the verdict never
+		// depends on the cache.
 		*c = Chain{Ref: ref, Tip: c.Tip}
 	}
 	return c, r.verify(ctx, c, nil)
@@ -108,7 +145,7 @@ func (r *Reader) Chain(ctx context.Context, writer string) (*Chain, error) {
 func (r *Reader) verify(ctx context.Context, c *Chain, p *prefix) error {
 	seq, prev, after := int64(1), "", gitstore.ZeroHash
 	if p != nil {
-		seq, prev, after = int64(len(p.lines)/hashLine)+1, p.last, p.tip
+		seq, prev, after = int64(p.lines.n)+1, p.last, p.tip
 	}
 	chain, err := record.ReadChainFrom(ctx, r.Store, c.Ref, c.Tip, after)
 	if errors.Is(err, record.ErrNotPrefix) {
@@ -201,7 +238,7 @@ const cacheMagic = "tracevault chain cache v2"
 type prefix struct {
 	tip   gitstore.Hash
 	last  string // record.Hash of tip's record
-	lines []byte // commit lines, hashLine bytes each
+	lines cacheLines
 }
 
 func (r *Reader) signersHash() string {
@@ -218,34 +255,57 @@ func (r *Reader) signersHash() string {
 }
 
 // readCache returns the verified prefix cached for writer's chain under
-// the current signers. Only the tip's line is checked here: the others
-// are checked when used (Chain.At), a malformed one making the chain
-// unverified.
+// the current signers. Only the header and the tip's line are read here;
+// the other lines are read when used (Chain.At).
 func (r *Reader) readCache(writer string) (*prefix, bool) {
 	if r.CacheDir == "" {
 		return nil, false
 	}
-	data, err := os.ReadFile(filepath.Join(r.CacheDir, writer))
+	f, err := os.Open(filepath.Join(r.CacheDir, writer))
 	if err != nil {
 		return nil, false
 	}
+	p, ok := r.readCacheHead(f)
+	if !ok {
+		f.Close()
+	}
+	return p, ok
+}
+
+func (r *Reader) readCacheHead(f *os.File) (*prefix, bool) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, false
+	}
+	buf := make([]byte, 512)
+	n, err := f.ReadAt(buf, 0)
+	if err != nil && n < len(buf) && int64(n) != fi.Size() {
+		return nil, false
+	}
+	data := buf[:n]
 	head := cacheMagic + "\nsigners " + r.signersHash() + "\n"
 	if !bytes.HasPrefix(data, []byte(head)) {
 		return nil, false
 	}
-	data = data[len(head):]
-	tipLine, data, _ := bytes.Cut(data, []byte("\n"))
-	lastLine, data, _ := bytes.Cut(data, []byte("\n"))
+	rest := data[len(head):]
+	tipLine, rest, _ := bytes.Cut(rest, []byte("\n"))
+	lastLine, rest, ok := bytes.Cut(rest, []byte("\n"))
 	tipHex, ok1 := bytes.CutPrefix(tipLine, []byte("tip "))
 	last, ok2 := bytes.CutPrefix(lastLine, []byte("last "))
 	tip, err := gitstore.ParseHash(string(tipHex))
-	if !ok1 || !ok2 || err != nil || !strings.HasPrefix(string(last), "sha256:") || len(data) == 0 || len(data)%hashLine != 0 {
+	if !ok || !ok1 || !ok2 || err != nil || !strings.HasPrefix(string(last), "sha256:") {
 		return nil, false
 	}
-	if string(data[len(data)-hashLine:]) != tip.String()+"\n" {
+	off := int64(len(data) - len(rest))
+	body := fi.Size() - off
+	if body <= 0 || body%hashLine != 0 {
 		return nil, false
 	}
-	return &prefix{tip: tip, last: string(last), lines: data}, true
+	lines := cacheLines{f: f, off: off, n: int(body / hashLine)}
+	if h, ok := lines.line(lines.n); !ok || h != tip {
+		return nil, false
+	}
+	return &prefix{tip: tip, last: string(last), lines: lines}, true
 }
 
 func (r *Reader) writeCache(c *Chain, last string) {
@@ -253,10 +313,14 @@ func (r *Reader) writeCache(c *Chain, last string) {
 	if !ok || r.CacheDir == "" || os.MkdirAll(r.CacheDir, 0o755) != nil {
 		return
 	}
+	prefix, err := c.cached.bytes()
+	if err != nil {
+		return
+	}
 	var b bytes.Buffer
-	b.Grow(200 + len(c.cached) + len(c.commits)*hashLine)
+	b.Grow(200 + len(prefix) + len(c.commits)*hashLine)
 	b.WriteString(cacheMagic + "\nsigners " + r.signersHash() + "\ntip " + c.Tip.String() + "\nlast " + last + "\n")
-	b.Write(c.cached)
+	b.Write(prefix)
 	for _, h := range c.commits {
 		b.WriteString(h.String() + "\n")
 	}

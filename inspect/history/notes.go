@@ -214,14 +214,13 @@ func scanNotesTree(prefix string, data []byte, wanted []string, next map[string]
 }
 
 // Prefetch does the reading that Traces needs whatever the commits: the
-// chain and notes refs, the notes' root tree, and it starts the store's
-// object readers (two when the store can run two, so that reading the
-// notes' fanout subtrees uses both CPUs). Run it while the commits are
-// being listed; the Reader must not be used by anything else until it
-// returns.
+// chain and notes refs and the notes' root tree, starting the store's
+// object reader first when it can (gitcli's can). Run it while the
+// commits are being listed; the Reader must not be used by anything else
+// until it returns.
 func (r *Reader) Prefetch(ctx context.Context) error {
-	if s, ok := r.Store.(interface{ StartReaders(n int) error }); ok {
-		if err := s.StartReaders(2); err != nil {
+	if s, ok := r.Store.(interface{ StartReader() error }); ok {
+		if err := s.StartReader(); err != nil {
 			return err
 		}
 	}

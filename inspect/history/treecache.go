@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"encoding/binary"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 
@@ -12,24 +13,33 @@ import (
 // treeCache keeps the notes' fanout subtrees (not the root, which changes
 // with every note) uncompressed in one file of the cache directory, so
 // that reading the notes of a few commits does not make git inflate them
-// again. An entry is keyed by the tree's object id and checked against it
-// when read, so the file can only save work, never change a result:
+// again. An entry is keyed by the tree's object id and carries a CRC-32C
+// of its data, checked when read (a damaged entry is read from git
+// again). Like the chain cache it is trusted as the rest of the git
+// directory is; whatever it yields, a trace is verified against its signed
+// records:
 //
-//	"tracevault tree cache v1\n"
-//	uint32 count, then count times: [20]byte id, uint32 offset, uint32 length
+//	"tracevault tree cache v2\n"
+//	uint32 count, then count times:
+//	    [20]byte id, uint32 offset, uint32 length, uint32 CRC-32C
 //	the tree objects' data
 type treeCache struct {
 	path  string
-	index map[gitstore.Hash][2]uint32
+	index map[gitstore.Hash][3]uint32
 	file  *os.File
 	added map[gitstore.Hash][]byte
 }
 
-const treeCacheMagic = "tracevault tree cache v1\n"
+const treeCacheMagic = "tracevault tree cache v2\n"
+
+// treeCacheEntry is the size of an index entry.
+const treeCacheEntry = 32
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // openTreeCache opens the cache in dir ("" or unreadable: an empty one).
 func openTreeCache(dir string) *treeCache {
-	tc := &treeCache{index: map[gitstore.Hash][2]uint32{}, added: map[gitstore.Hash][]byte{}}
+	tc := &treeCache{index: map[gitstore.Hash][3]uint32{}, added: map[gitstore.Hash][]byte{}}
 	if dir == "" {
 		return tc
 	}
@@ -46,7 +56,7 @@ func openTreeCache(dir string) *treeCache {
 		return tc
 	}
 	n := binary.LittleEndian.Uint32(head[len(treeCacheMagic):])
-	idx := make([]byte, int(n)*28)
+	idx := make([]byte, int(n)*treeCacheEntry)
 	if n > 1<<20 {
 		f.Close()
 		return tc
@@ -56,10 +66,10 @@ func openTreeCache(dir string) *treeCache {
 		return tc
 	}
 	for i := 0; i < int(n); i++ {
-		e := idx[i*28:]
+		e := idx[i*treeCacheEntry:]
 		var h gitstore.Hash
 		copy(h[:], e[:20])
-		tc.index[h] = [2]uint32{binary.LittleEndian.Uint32(e[20:]), binary.LittleEndian.Uint32(e[24:])}
+		tc.index[h] = [3]uint32{binary.LittleEndian.Uint32(e[20:]), binary.LittleEndian.Uint32(e[24:]), binary.LittleEndian.Uint32(e[28:])}
 	}
 	tc.file = f
 	return tc
@@ -75,7 +85,7 @@ func (tc *treeCache) get(h gitstore.Hash) ([]byte, bool) {
 		return nil, false
 	}
 	data := make([]byte, at[1])
-	if _, err := tc.file.ReadAt(data, int64(at[0])); err != nil || gitstore.HashObject(gitstore.TypeTree, data) != h {
+	if _, err := tc.file.ReadAt(data, int64(at[0])); err != nil || crc32.Checksum(data, castagnoli) != at[2] {
 		return nil, false
 	}
 	return data, true
@@ -108,11 +118,12 @@ func (tc *treeCache) save(keep map[gitstore.Hash]bool) {
 		trees[h] = d
 	}
 	var idx, body bytes.Buffer
-	off := uint32(len(treeCacheMagic) + 4 + 28*len(trees))
+	off := uint32(len(treeCacheMagic) + 4 + treeCacheEntry*len(trees))
 	for h, d := range trees {
 		idx.Write(h[:])
 		idx.Write(binary.LittleEndian.AppendUint32(nil, off+uint32(body.Len())))
 		idx.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(d))))
+		idx.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(d, castagnoli)))
 		body.Write(d)
 	}
 	var b bytes.Buffer

@@ -3,6 +3,7 @@
 package log
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"strconv"
@@ -128,7 +129,8 @@ func printLog(f *cmdutil.Factory, l Log) error {
 	}
 	defer ios.StopPager()
 	st := inspectview.NewStyles(ios)
-	w := ios.Out
+	// One write per buffer, not several per commit.
+	w := bufio.NewWriterSize(ios.Out, 64<<10)
 	for _, c := range l.Commits {
 		fmt.Fprintf(w, "%s %s  %s  %s <%s>\n", st.Hash.Render("commit"), st.Hash.Render(c.Commit[:12]), c.Date.Format("2006-01-02 15:04"), c.Author.Name, c.Author.Email)
 		fmt.Fprintf(w, "    %s\n", c.Subject)
@@ -136,5 +138,5 @@ func printLog(f *cmdutil.Factory, l Log) error {
 		fmt.Fprint(w, inspectview.Problems(st, "    ", c.Trace, c.Problems))
 		fmt.Fprintln(w)
 	}
-	return nil
+	return w.Flush()
 }
