@@ -24,7 +24,7 @@ import (
 )
 
 // version keys the cached repository; bump it when the generator changes.
-const version = "v1"
+const version = "v2"
 
 func main() {
 	bin := flag.String("bin", "", "tracevault binary to measure")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/tracevault/tracevault/gitstore"
 	"github.com/tracevault/tracevault/seal/sigkey"
@@ -52,7 +54,27 @@ func ReadChain(ctx context.Context, s Store, ref string) ([]Stored, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", ref, err)
 	}
-	hs, err := s.RevList(ctx, gitstore.RevQuery{Include: []gitstore.Hash{tip}, FirstParent: true})
+	return ReadChainFrom(ctx, s, ref, tip, gitstore.ZeroHash)
+}
+
+// ErrNotPrefix says that a chain does not continue the prefix it was read
+// from (ReadChainFrom): its history was rewritten.
+var ErrNotPrefix = errors.New("the chain does not extend the given prefix")
+
+// ReadChainFrom is ReadChain at tip (the ref's value, already resolved),
+// reading only the records after the chain commit after, which must be
+// the tip of a prefix of the chain (zero: read the whole chain). The first
+// record read must have after as its only parent, or the error is
+// ErrNotPrefix; with VerifyFrom it extends a verified prefix.
+func ReadChainFrom(ctx context.Context, s Store, ref string, tip, after gitstore.Hash) ([]Stored, error) {
+	if tip == after {
+		return nil, nil
+	}
+	q := gitstore.RevQuery{Include: []gitstore.Hash{tip}, FirstParent: true}
+	if !after.IsZero() {
+		q.Exclude = []gitstore.Hash{after}
+	}
+	hs, err := s.RevList(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", ref, err)
 	}
@@ -63,7 +85,14 @@ func ReadChain(ctx context.Context, s Store, ref string) ([]Stored, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", ref, err)
 	}
-	return decode(ctx, s, hs, commits, ref)
+	out, err := decode(ctx, s, hs, commits, ref)
+	if err != nil {
+		return nil, err
+	}
+	if !after.IsZero() && (len(out) == 0 || len(out[0].Meta.Parents) != 1 || out[0].Meta.Parents[0] != after) {
+		return nil, fmt.Errorf("%s: %w", ref, ErrNotPrefix)
+	}
+	return out, nil
 }
 
 // decode reads trees and blobs of the given commits (already read). Every
@@ -154,33 +183,48 @@ func readNamed(ctx context.Context, s gitstore.Objects, hs []gitstore.Hash, owne
 // record.json, record.sig is named, otherwise record.json. The tip has no
 // next record, so there record.sig is named and the message says both.
 func Verify(ref string, chain []Stored, allowed *sigkey.AllowedSigners) error {
+	return VerifyFrom(ref, chain, 1, "", allowed)
+}
+
+// VerifyFrom is Verify for the records that follow a prefix of the chain
+// already verified (by Verify or VerifyFrom, under the same signers):
+// chain[0] must have sequence number seq and prev, the chain hash of the
+// prefix's last record (see Hash); seq 1 and prev "" verify a whole chain.
+// That chain[0]'s commit has the prefix's last commit as its parent is the
+// caller's check (ReadChainFrom makes it).
+//
+// The per-record checks (signature, commit message and dates) run on all
+// CPUs; the first failure in chain order is returned, as Verify would.
+func VerifyFrom(ref string, chain []Stored, seq int64, prev string, allowed *sigkey.AllowedSigners) error {
 	writer, ok := WriterOfRef(ref)
 	if !ok {
 		return fmt.Errorf("%s is not a chain ref", ref)
 	}
 	signer, known := allowed.Lookup(writer)
-	prev := ""
-	for i, st := range chain {
+	if !known && len(chain) > 0 {
+		return &VerifyError{Ref: ref, Commit: chain[0].Commit, Object: SigFile,
+			Err: fmt.Errorf("%w: writer %s is not in .tracevault/allowed_signers", sigkey.ErrUnknownKey, writer)}
+	}
+	sigErrs, metaErrs := checkRecords(chain, signer.Key)
+	for i := range chain {
+		st := &chain[i]
 		env := st.Envelope
 		fail := func(obj string, err error) error {
 			return &VerifyError{Ref: ref, Commit: st.Commit, Object: obj, Err: err}
 		}
-		if !known {
-			return fail(SigFile, fmt.Errorf("%w: writer %s is not in .tracevault/allowed_signers", sigkey.ErrUnknownKey, writer))
-		}
-		if err := sigkey.Verify(signer.Key, st.Raw, st.Sig); err != nil {
-			return fail(sigAtFault(chain, i, signer.Key, err), err)
+		if err := sigErrs[i]; err != nil {
+			return fail(sigAtFault(chain, i, sigErrs, err), err)
 		}
 		if env.Writer != writer {
 			return fail(RecordFile, fmt.Errorf("%w: record names writer %s on %s's chain", ErrBrokenChain, env.Writer, writer))
 		}
-		if env.Seq != int64(i+1) {
-			return fail(RecordFile, fmt.Errorf("%w: seq %d at position %d", ErrBrokenChain, env.Seq, i+1))
+		if env.Seq != seq+int64(i) {
+			return fail(RecordFile, fmt.Errorf("%w: seq %d at position %d", ErrBrokenChain, env.Seq, seq+int64(i)))
 		}
 		if env.Prev != prev {
 			return fail(RecordFile, fmt.Errorf("%w: prev %q, want %q", ErrBrokenChain, env.Prev, prev))
 		}
-		if err := checkMeta(&st); err != nil {
+		if err := metaErrs[i]; err != nil {
 			return fail("commit", err)
 		}
 		prev = Hash(st.Raw)
@@ -188,13 +232,41 @@ func Verify(ref string, chain []Stored, allowed *sigkey.AllowedSigners) error {
 	return nil
 }
 
-// sigAtFault names the file a failed signature check of chain[i] blames.
-func sigAtFault(chain []Stored, i int, key sigkey.PublicKey, err error) string {
+// parallelMin is the chain length from which checkRecords uses all CPUs.
+const parallelMin = 64
+
+// checkRecords verifies each record's signature with key and checks its
+// chain commit's metadata; the records are independent, so long chains
+// are split over all CPUs.
+func checkRecords(chain []Stored, key sigkey.PublicKey) (sigErrs, metaErrs []error) {
+	sigErrs, metaErrs = make([]error, len(chain)), make([]error, len(chain))
+	check := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			sigErrs[i] = sigkey.Verify(key, chain[i].Raw, chain[i].Sig)
+			metaErrs[i] = checkMeta(&chain[i])
+		}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if len(chain) < parallelMin || workers < 2 {
+		check(0, len(chain))
+		return sigErrs, metaErrs
+	}
+	var wg sync.WaitGroup
+	step := (len(chain) + workers - 1) / workers
+	for lo := 0; lo < len(chain); lo += step {
+		wg.Go(func() { check(lo, min(lo+step, len(chain))) })
+	}
+	wg.Wait()
+	return sigErrs, metaErrs
+}
+
+// sigAtFault names the file a failed signature check of chain[i] blames;
+// sigErrs holds each record's signature check.
+func sigAtFault(chain []Stored, i int, sigErrs []error, err error) string {
 	if errors.Is(err, sigkey.ErrMalformed) || i+1 >= len(chain) {
 		return SigFile
 	}
-	next := chain[i+1]
-	if sigkey.Verify(key, next.Raw, next.Sig) == nil && next.Envelope.Prev != Hash(chain[i].Raw) {
+	if sigErrs[i+1] == nil && chain[i+1].Envelope.Prev != Hash(chain[i].Raw) {
 		return RecordFile
 	}
 	return SigFile

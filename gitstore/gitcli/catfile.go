@@ -49,6 +49,23 @@ func (c *catFile) close() error {
 	return err
 }
 
+// StartReader starts the long-lived cat-file process now, without
+// waiting for it, so that its start-up overlaps other work; reads would
+// otherwise start it on first use.
+func (s *Store) StartReader() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cat != nil {
+		return nil
+	}
+	c, err := s.startCatFile()
+	if err != nil {
+		return fmt.Errorf("starting git cat-file: %w", err)
+	}
+	s.cat = c
+	return nil
+}
+
 // readBatch asks cat-file for every hash and calls fn for each answer in
 // order; missing objects are reported with ok=false. Requests are written
 // from a goroutine so that a large batch cannot deadlock on full pipes.

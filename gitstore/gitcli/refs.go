@@ -49,6 +49,45 @@ func (s *Store) ListRefs(ctx context.Context, prefix string) ([]gitstore.Ref, er
 	return out, nil
 }
 
+// ListRefsMany lists, with one for-each-ref, the refs under each of
+// prefixes that ends with '/' and the ref named by each one that does not.
+func (s *Store) ListRefsMany(ctx context.Context, prefixes ...string) ([]gitstore.Ref, error) {
+	args := []string{"for-each-ref", "--format=%(objectname) %(refname)", "--"}
+	for _, p := range prefixes {
+		var err error
+		if strings.HasSuffix(p, "/") {
+			err = gitstore.CheckRefPrefix(p)
+		} else {
+			err = gitstore.CheckRefName(p)
+		}
+		if err == nil && p == "" {
+			err = gitstore.ErrInvalidRef
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing refs under %q: %w", p, err)
+		}
+		args = append(args, strings.TrimSuffix(p, "/"))
+	}
+	out, err := s.run(ctx, nil, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing refs under %q: %w", prefixes, err)
+	}
+	refs, err := parseRefList(out)
+	if err != nil {
+		return nil, fmt.Errorf("listing refs under %q: %w", prefixes, err)
+	}
+	out2 := refs[:0]
+	for _, r := range refs {
+		for _, p := range prefixes {
+			if r.Name == p || strings.HasSuffix(p, "/") && strings.HasPrefix(r.Name, p) {
+				out2 = append(out2, r)
+				break
+			}
+		}
+	}
+	return out2, nil
+}
+
 func (s *Store) forEachRef(ctx context.Context, pattern string) ([]gitstore.Ref, error) {
 	out, err := s.run(ctx, nil, "for-each-ref", "--format=%(objectname) %(refname)", "--", pattern)
 	if err != nil {

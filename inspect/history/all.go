@@ -23,11 +23,12 @@ func (r *Reader) AllRecords(ctx context.Context, progress func(int)) ([]ChainRec
 	if err != nil {
 		return nil, err
 	}
+	// The records of each chain not read for verification this run, read
+	// in one batch.
 	var need []gitstore.Hash
 	for _, c := range chains {
-		if c.records == nil {
-			need = append(need, c.Commits...)
-		}
+		all := c.Commits()
+		need = append(need, all[:len(all)-len(c.records)]...)
 		if progress != nil {
 			progress(1)
 		}
@@ -39,19 +40,17 @@ func (r *Reader) AllRecords(ctx context.Context, progress func(int)) ([]ChainRec
 	out := make([]ChainRecords, 0, len(chains))
 	for _, c := range chains {
 		cr := ChainRecords{Chain: c}
-		if c.records != nil {
-			for i := range c.records {
-				cr.Records = append(cr.Records, &c.records[i])
+		all := c.Commits()
+		for _, h := range all[:len(all)-len(c.records)] {
+			if e := bad[h]; e != nil && c.Err == nil {
+				c.Err = fmt.Errorf("%s: %w", c.Ref, e)
 			}
-		} else {
-			for _, h := range c.Commits {
-				if e := bad[h]; e != nil && c.Err == nil {
-					c.Err = fmt.Errorf("%s: %w", c.Ref, e)
-				}
-				if st := read[h]; st != nil {
-					cr.Records = append(cr.Records, st)
-				}
+			if st := read[h]; st != nil {
+				cr.Records = append(cr.Records, st)
 			}
+		}
+		for i := range c.records {
+			cr.Records = append(cr.Records, &c.records[i])
 		}
 		out = append(out, cr)
 	}

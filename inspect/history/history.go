@@ -10,7 +10,6 @@ import (
 	"github.com/tracevault/tracevault/capture"
 	"github.com/tracevault/tracevault/capture/record"
 	"github.com/tracevault/tracevault/gitstore"
-	"github.com/tracevault/tracevault/gitstore/notes"
 	"github.com/tracevault/tracevault/seal/sigkey"
 )
 
@@ -67,24 +66,21 @@ type Reader struct {
 	Verified int
 
 	chains  map[string]*Chain
-	refs    map[string]gitstore.Hash
+	refs    map[string]gitstore.Hash // chain refs and the notes ref
 	writers []string
 	sigHash string
+	// notesListed is set when refs holds the notes ref's value (or its
+	// absence) from the same listing as the chain refs.
+	notesListed bool
+	// notesTree is the notes ref's root tree, once notesTreeRead.
+	notesTree     gitstore.Hash
+	notesTreeData []byte
+	notesTreeRead bool
 }
 
 // NewReader returns a Reader.
 func NewReader(s Store, allowed *sigkey.AllowedSigners, cacheDir string) *Reader {
 	return &Reader{Store: s, Allowed: allowed, CacheDir: cacheDir, chains: map[string]*Chain{}}
-}
-
-// Notes reads the notes of commits: only the fanout subtrees on their
-// paths for a few commits, the whole tree listing for many.
-func (r *Reader) Notes(ctx context.Context, commits []gitstore.Hash) (map[gitstore.Hash][]byte, error) {
-	n := notes.Notes{Store: r.Store, Ref: record.NotesRef}
-	if len(commits) > 2000 {
-		return n.ReadAll(ctx)
-	}
-	return n.Read(ctx, commits)
 }
 
 // Traces returns the trace of each commit, in order.

@@ -27,7 +27,7 @@ import (
 // over it (allowed signers from .tracevault/allowed_signers, the verified
 // chain cache under <git-common-dir>/tracevault/cache/chains).
 func Open(ctx context.Context, f *cmdutil.Factory) (*repoctx.Repo, *history.Reader, error) {
-	r, err := repoctx.Open(ctx, f)
+	r, err := repoctx.OpenForReading(ctx, f)
 	if err != nil {
 		return nil, nil, err
 	}

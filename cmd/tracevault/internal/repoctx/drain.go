@@ -15,6 +15,7 @@ func (r *Repo) Linker() (*linker.Linker, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.readAuthor(context.Background())
 	prices, err := r.Prices()
 	if err != nil {
 		return nil, err

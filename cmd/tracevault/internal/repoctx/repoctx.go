@@ -25,15 +25,33 @@ import (
 
 // Repo is an opened repository.
 type Repo struct {
-	Store  *gitcli.Store
-	Repo   worktree.Repo
-	Spool  spool.Dir
+	Store *gitcli.Store
+	Repo  worktree.Repo
+	Spool spool.Dir
+	// Author is the user's git identity (user.name, user.email). Open
+	// fills it; OpenForReading leaves it empty unless queued post-commit
+	// work needed it.
 	Author capture.Identity
 	f      *cmdutil.Factory
+
+	authorRead bool
 }
 
-// Open opens the repository containing the working directory.
+// Open opens the repository containing the working directory, with the
+// user's identity in Author.
 func Open(ctx context.Context, f *cmdutil.Factory) (*Repo, error) {
+	r, err := OpenForReading(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	r.readAuthor(ctx)
+	return r, nil
+}
+
+// OpenForReading is Open for commands that only read traces: it does not
+// read the user's identity (one git process fewer) unless queued
+// post-commit work has to be done first, so Author may be empty.
+func OpenForReading(ctx context.Context, f *cmdutil.Factory) (*Repo, error) {
 	dir, err := f.Getwd()
 	if err != nil {
 		return nil, err
@@ -51,13 +69,32 @@ func Open(ctx context.Context, f *cmdutil.Factory) (*Repo, error) {
 		wt = worktree.Repo{GitDir: st.GitDir(), CommonDir: st.CommonDir()}
 	}
 	r := &Repo{Store: st, Repo: wt, Spool: spool.ForGitDir(st.CommonDir()), f: f}
-	r.Author = capture.Identity{Name: r.Config(ctx, "user.name"), Email: r.Config(ctx, "user.email")}
 	// Commits whose post-commit work is still queued get it now, so every
 	// command sees complete notes and records.
 	if err := r.Drain(ctx, nil); err != nil {
 		r.Spool.Log("finishing queued post-commit work: %v", err)
 	}
 	return r, nil
+}
+
+// readAuthor fills Author from git config, once, with one git process.
+func (r *Repo) readAuthor(ctx context.Context) {
+	if r.authorRead {
+		return
+	}
+	r.authorRead = true
+	// -z: "<key>\n<value>\0" per value; the last value of a key wins, as
+	// with git config --get.
+	out, _ := r.Store.Git(ctx, "config", "-z", "--get-regexp", `^user\.(name|email)$`)
+	for _, kv := range strings.Split(string(out), "\x00") {
+		k, v, _ := strings.Cut(kv, "\n")
+		switch k {
+		case "user.name":
+			r.Author.Name = strings.TrimSpace(v)
+		case "user.email":
+			r.Author.Email = strings.TrimSpace(v)
+		}
+	}
 }
 
 // Close releases the store.
@@ -74,6 +111,7 @@ func (r *Repo) Config(ctx context.Context, key string) string {
 
 // Writer returns this user's record writer, creating the key on first use.
 func (r *Repo) Writer() (*record.Writer, error) {
+	r.readAuthor(context.Background())
 	key, _, err := sigkey.LoadOrCreate(r.f.WriterKeyPath())
 	if err != nil {
 		return nil, err

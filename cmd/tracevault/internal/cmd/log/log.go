@@ -3,6 +3,7 @@
 package log
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"strconv"
@@ -83,7 +84,14 @@ func logRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	args = append(args, opts.Revs...)
 	args = append(args, "--")
+	// What the traces need whatever the commits is read while git log
+	// runs.
+	prefetched := make(chan error, 1)
+	go func() { prefetched <- reader.Prefetch(ctx) }()
 	commits, err := history.LogCommits(ctx, repo.Store, args...)
+	if perr := <-prefetched; err == nil {
+		err = perr
+	}
 	if err != nil {
 		return err
 	}
@@ -121,7 +129,8 @@ func printLog(f *cmdutil.Factory, l Log) error {
 	}
 	defer ios.StopPager()
 	st := inspectview.NewStyles(ios)
-	w := ios.Out
+	// One write per buffer, not several per commit.
+	w := bufio.NewWriterSize(ios.Out, 64<<10)
 	for _, c := range l.Commits {
 		fmt.Fprintf(w, "%s %s  %s  %s <%s>\n", st.Hash.Render("commit"), st.Hash.Render(c.Commit[:12]), c.Date.Format("2006-01-02 15:04"), c.Author.Name, c.Author.Email)
 		fmt.Fprintf(w, "    %s\n", c.Subject)
@@ -129,5 +138,5 @@ func printLog(f *cmdutil.Factory, l Log) error {
 		fmt.Fprint(w, inspectview.Problems(st, "    ", c.Trace, c.Problems))
 		fmt.Fprintln(w)
 	}
-	return nil
+	return w.Flush()
 }
