@@ -74,6 +74,57 @@ func (ss *SealStore) ReadHashes(ctx context.Context, org string, indexes []int64
 	return out, nil
 }
 
+// ReadHashRange returns the stored hashes at indexes start ≤ i < end, in
+// order, in one range scan; if any is not stored, an error wrapping
+// [ErrNotFound].
+func (ss *SealStore) ReadHashRange(ctx context.Context, org string, start, end int64) ([]tlog.Hash, error) {
+	if end <= start {
+		return nil, nil
+	}
+	rows, err := ss.s.q(ctx).query(ctx, `SELECT idx, hash FROM seal_hashes
+		WHERE org_id = $1 AND idx >= $2 AND idx < $3 ORDER BY idx`, org, start, end)
+	if err != nil {
+		return nil, fmt.Errorf("reading hashes [%d, %d) of %s: %w", start, end, org, err)
+	}
+	defer rows.Close()
+	out := make([]tlog.Hash, 0, end-start)
+	var h []byte
+	for rows.Next() {
+		var i int64
+		if err := rows.Scan(&i, &h); err != nil {
+			return nil, fmt.Errorf("reading hashes of %s: %w", org, err)
+		}
+		if i != start+int64(len(out)) {
+			break
+		}
+		if len(h) != tlog.HashSize {
+			return nil, fmt.Errorf("stored hash %d of %s is %d bytes", i, org, len(h))
+		}
+		out = append(out, tlog.Hash(h))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading hashes of %s: %w", org, err)
+	}
+	if int64(len(out)) != end-start {
+		return nil, fmt.Errorf("reading hash %d of %s: %w", start+int64(len(out)), org, ErrNotFound)
+	}
+	return out, nil
+}
+
+// LeafIndex returns the index of the first leaf of org's log that seals
+// the record with SHA-256 recordHash, or -1 if none does. It reads the
+// leaves' record_hash index, which the leaves' bytes determine: a leaf
+// whose bytes were altered may be found or missed, and the audit names it.
+func (ss *SealStore) LeafIndex(ctx context.Context, org string, recordHash [32]byte) (int64, error) {
+	var i int64
+	err := ss.s.q(ctx).queryRow(ctx, `SELECT COALESCE(MIN(idx), -1) FROM seal_leaves
+		WHERE org_id = $1 AND record_hash = $2`, org, recordHash[:]).Scan(&i)
+	if err != nil {
+		return 0, fmt.Errorf("looking up the leaf of a record of %s: %w", org, err)
+	}
+	return i, nil
+}
+
 // ReadLeaves returns the leaves start ≤ i < end exactly as appended; if any
 // is not stored, an error wrapping [ErrNotFound].
 func (ss *SealStore) ReadLeaves(ctx context.Context, org string, start, end int64) ([][]byte, error) {
