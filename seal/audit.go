@@ -191,36 +191,46 @@ func (a *auditor) run() error {
 	return a.ctx.Err()
 }
 
-// read reads leaves [s, e), their records and their stored hashes.
+// read reads leaves [s, e), their records and their stored hashes, the
+// three at once (a database serves them on separate connections).
 func (a *auditor) read(ctx context.Context, s, e int64) *chunk {
 	c := &chunk{s: s, e: e}
-	fail := func(format string, args ...any) *chunk {
-		return &chunk{s: s, e: e, err: fmt.Errorf(format, args...)}
-	}
-	var err error
-	c.leaves, err = a.store.ReadLeaves(ctx, a.org, s, min(e+1, a.n))
-	if err != nil {
-		return fail("auditing %s: reading leaves %d-%d: %w", a.org, s, e-1, err)
-	}
-	c.recs, err = a.records.ReadRecords(ctx, a.org, s, e)
-	if err != nil {
-		return fail("auditing %s: reading records %d-%d: %w", a.org, s, e-1, err)
-	}
 	base, end := tlog.StoredHashCount(s), tlog.StoredHashCount(e)
+	var errs [3]error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if c.leaves, errs[0] = a.store.ReadLeaves(ctx, a.org, s, min(e+1, a.n)); errs[0] != nil {
+			errs[0] = fmt.Errorf("auditing %s: reading leaves %d-%d: %w", a.org, s, e-1, errs[0])
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if c.recs, errs[1] = a.records.ReadRecords(ctx, a.org, s, e); errs[1] != nil {
+			errs[1] = fmt.Errorf("auditing %s: reading records %d-%d: %w", a.org, s, e-1, errs[1])
+		}
+	}()
 	if rr, ok := a.store.(HashRangeReader); ok {
-		c.stored, err = rr.ReadHashRange(ctx, a.org, base, end)
+		c.stored, errs[2] = rr.ReadHashRange(ctx, a.org, base, end)
 	} else {
 		idx := make([]int64, end-base)
 		for i := range idx {
 			idx[i] = base + int64(i)
 		}
-		c.stored, err = a.store.ReadHashes(ctx, a.org, idx)
+		c.stored, errs[2] = a.store.ReadHashes(ctx, a.org, idx)
 	}
-	if err != nil {
-		return fail("auditing %s: reading hashes of leaves %d-%d: %w", a.org, s, e-1, err)
+	if errs[2] != nil {
+		errs[2] = fmt.Errorf("auditing %s: reading hashes of leaves %d-%d: %w", a.org, s, e-1, errs[2])
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return &chunk{s: s, e: e, err: err}
+		}
 	}
 	if int64(len(c.leaves)) != min(e+1, a.n)-s || int64(len(c.recs)) != e-s || int64(len(c.stored)) != end-base {
-		return fail("auditing %s: store returned wrong counts for leaves %d-%d", a.org, s, e-1)
+		return &chunk{s: s, e: e, err: fmt.Errorf("auditing %s: store returned wrong counts for leaves %d-%d", a.org, s, e-1)}
 	}
 	return c
 }

@@ -220,8 +220,12 @@ func (ss *SealStore) ReadRecords(ctx context.Context, org string, start, end int
 	if end <= start {
 		return nil, nil
 	}
-	rows, err := ss.s.q(ctx).query(ctx, `SELECT l.idx, r.raw FROM seal_leaves l
-		LEFT JOIN records r ON r.org_id = l.org_id AND r.record_hash = l.record_hash
+	// A correlated subquery rather than a join: one unique-index probe per
+	// leaf whatever the planner's statistics say (a join on a freshly
+	// loaded table was planned as a bitmap scan per leaf, and with fresh
+	// statistics could become a scan of all the org's records per chunk).
+	rows, err := ss.s.q(ctx).query(ctx, `SELECT l.idx, (SELECT r.raw FROM records r
+		WHERE r.org_id = $1 AND r.record_hash = l.record_hash) FROM seal_leaves l
 		WHERE l.org_id = $1 AND l.idx >= $2 AND l.idx < $3`, org, start, end)
 	if err != nil {
 		return nil, fmt.Errorf("reading sealed records of %s: %w", org, err)
