@@ -97,6 +97,7 @@ type HashStore interface {
 // A RecordReader reads the stored bytes of sealed records, for [Audit]. The
 // server keeps records (session envelopes, commit records, audit entries)
 // in its own tables, keyed by the index of the leaf that sealed them.
+// Audit calls it concurrently with its store's read methods.
 type RecordReader interface {
 	// ReadRecords returns the stored bytes of the records sealed by leaves
 	// start ≤ i < end of org's log, in index order. A record that is missing

@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -167,7 +168,11 @@ func BenchmarkInclusionCheck(b *testing.B) {
 // whose log has 1,000,000 leaves, on each store. Building the log is not
 // timed. Goal: ≤ 10 s.
 func BenchmarkAudit1M(b *testing.B) {
-	const total, batch = 1_000_000, 10_000
+	const batch = 10_000
+	total := 1_000_000
+	if n, err := strconv.Atoi(os.Getenv("TRACEVAULT_BENCH_AUDIT_LEAVES")); err == nil && n > 0 {
+		total = (n + batch - 1) / batch * batch // a smaller log, for profiling
+	}
 	backends(b, func(b *testing.B, backend, dsn string) {
 		ctx := context.Background()
 		s := servertest.Start(b, servertest.Config(b, dsn))
@@ -193,17 +198,23 @@ func BenchmarkAudit1M(b *testing.B) {
 		}
 		b.Logf("built a log of %d leaves in %v", total, time.Since(built).Round(time.Second))
 		b.ResetTimer()
+		stopProfile := profile(b, "audit-"+backend)
 		cpu := startCPU(dsn != "")
 		start := time.Now()
 		res, err := s.Audit(ctx, "default")
 		d := time.Since(start)
-		if err != nil || !res.OK || res.Leaves != total {
+		stopProfile()
+		if err != nil || !res.OK || res.Leaves != int64(total) {
 			b.Fatalf("audit: %+v %v", res, err)
 		}
-		info := cpu.stop(total, "leaf")
+		info := cpu.stop(float64(total), "leaf")
 		b.ReportMetric(d.Seconds(), "s/audit")
-		b.ReportMetric(total/d.Seconds(), "leaves/s")
+		b.ReportMetric(float64(total)/d.Seconds(), "leaves/s")
 		b.ReportMetric(0, "ns/op")
-		record(goal{name: "audit-1M/" + backend, unit: "s", value: d.Seconds(), want: 10, atMost: true, info: info})
+		if total == 1_000_000 {
+			record(goal{name: "audit-1M/" + backend, unit: "s", value: d.Seconds(), want: 10, atMost: true, info: info})
+		} else {
+			b.Logf("%d leaves in %v: %s", total, d, info)
+		}
 	})
 }

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/tracevault/tracevault/internal/pgtest"
@@ -90,6 +92,26 @@ func loadAvg() string {
 func numCPU() int {
 	b, _ := os.ReadFile("/proc/cpuinfo")
 	return max(1, strings.Count(string(b), "processor\t:"))
+}
+
+// profile writes a CPU profile of what follows until the returned function
+// is called to $TRACEVAULT_BENCH_PROFILE_DIR/<name>.prof, when that is set.
+func profile(b *testing.B, name string) (stop func()) {
+	dir := os.Getenv("TRACEVAULT_BENCH_PROFILE_DIR")
+	if dir == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(dir, name+".prof"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // cpuMeter measures the CPU time of this process and, for Postgres, of the
