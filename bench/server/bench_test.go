@@ -186,7 +186,9 @@ func BenchmarkAudit1M(b *testing.B) {
 				ins[k] = store.Incoming{Raw: raw, Sig: []byte("sig"), Source: store.SourceUpload}
 				entries[k] = seal.Entry{Record: raw, Kind: seal.KindSession, Amends: seal.NoAmends}
 			}
-			if _, err := s.Store().Ingest(ctx, "default", ins); err != nil {
+			// As the server's ingest does: stored under the append lock,
+			// noted as sealed by the leaves appended next.
+			if _, err := s.Store().IngestSealed(ctx, "default", ins, int64(i)); err != nil {
 				b.Fatal(err)
 			}
 			if _, err := log.AppendBatch(ctx, "default", entries); err != nil {

@@ -263,6 +263,7 @@ func run(bin string, cred *syscall.Credential, dir string, port int) (*server, e
 		"-c", "synchronous_commit=off",
 		"-c", "full_page_writes=off",
 		"-c", "max_connections=200",
+		"-c", "shared_buffers=512MB",
 	)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = logFile, logFile

@@ -216,14 +216,77 @@ func leafRecordHash(leaf []byte) any {
 // ReadRecords returns the raw bytes (record.json) of the records sealed by
 // leaves start ≤ i < end of org's log, in index order, matched by record
 // hash; a leaf whose record is not stored yields nil.
+//
+// It reads the leaves' record hashes and the records noted as sealed by
+// leaves of the range (records.seal_idx), two range scans, and keeps a
+// record only where its hash is its leaf's. If a leaf is left without one
+// (a record stored without seal_idx, or a note that does not match), the
+// range is read again by a join on record_hash, which returns the same
+// records.
 func (ss *SealStore) ReadRecords(ctx context.Context, org string, start, end int64) ([][]byte, error) {
 	if end <= start {
 		return nil, nil
 	}
+	q := ss.s.q(ctx)
+	want := make([][]byte, end-start) // each leaf's record hash
+	err := func() error {
+		rows, err := q.query(ctx, `SELECT idx, record_hash FROM seal_leaves
+			WHERE org_id = $1 AND idx >= $2 AND idx < $3`, org, start, end)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var i int64
+			var h []byte
+			if err := rows.Scan(&i, &h); err != nil {
+				return err
+			}
+			if i >= start && i < end {
+				want[i-start] = h
+			}
+		}
+		return rows.Err()
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("reading sealed records of %s: %w", org, err)
+	}
+	out := make([][]byte, end-start)
+	err = func() error {
+		rows, err := q.query(ctx, `SELECT seal_idx, record_hash, raw FROM records
+			WHERE org_id = $1 AND seal_idx >= $2 AND seal_idx < $3`, org, start, end)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var i int64
+			var h, raw []byte
+			if err := rows.Scan(&i, &h, &raw); err != nil {
+				return err
+			}
+			if i >= start && i < end && want[i-start] != nil && bytes.Equal(h, want[i-start]) {
+				out[i-start] = raw
+			}
+		}
+		return rows.Err()
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("reading sealed records of %s: %w", org, err)
+	}
+	for k, h := range want {
+		if h != nil && out[k] == nil {
+			return ss.readRecordsByHash(ctx, org, start, end)
+		}
+	}
+	return out, nil
+}
+
+// readRecordsByHash is ReadRecords by a join on record_hash alone: for
+// ranges with leaves whose records were stored without seal_idx.
+func (ss *SealStore) readRecordsByHash(ctx context.Context, org string, start, end int64) ([][]byte, error) {
 	// A correlated subquery rather than a join: one unique-index probe per
-	// leaf whatever the planner's statistics say (a join on a freshly
-	// loaded table was planned as a bitmap scan per leaf, and with fresh
-	// statistics could become a scan of all the org's records per chunk).
+	// leaf whatever the planner's statistics say.
 	rows, err := ss.s.q(ctx).query(ctx, `SELECT l.idx, (SELECT r.raw FROM records r
 		WHERE r.org_id = $1 AND r.record_hash = l.record_hash) FROM seal_leaves l
 		WHERE l.org_id = $1 AND l.idx >= $2 AND l.idx < $3`, org, start, end)
