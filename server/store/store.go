@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -58,6 +59,12 @@ type Store struct {
 	now     func() time.Time
 	// orgLocks are the seal append locks on SQLite.
 	orgLocks orgLocks
+	// writeLock serializes this process's SQLite transactions (each takes
+	// the database's write lock when it begins) before they begin: waiting
+	// here wakes the next one as soon as the lock is free, where SQLite's
+	// busy handler sleeps and retries (up to 100 ms a try), which with a
+	// few concurrent uploads cost most of the wall time.
+	writeLock chan struct{}
 }
 
 // Open opens the database dsn names and brings its schema up to date.
@@ -156,7 +163,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Store{backend: SQLite, db: db, base: liteQ{db}, now: time.Now}, nil
+	return &Store{backend: SQLite, db: db, base: liteQ{db}, now: time.Now, writeLock: make(chan struct{}, 1)}, nil
 }
 
 func isDir(path string) bool {
@@ -260,14 +267,22 @@ func (s *Store) begin(ctx context.Context) (*txHandle, error) {
 		}
 		return &txHandle{pgQ{tx}, tx.Commit, tx.Rollback}, nil
 	}
+	select {
+	case s.writeLock <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("beginning transaction: %w", ctx.Err())
+	}
+	var once sync.Once
+	unlock := func() { once.Do(func() { <-s.writeLock }) }
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
+		unlock()
 		return nil, fmt.Errorf("beginning transaction: %w", err)
 	}
 	return &txHandle{
 		q:        liteQ{tx},
-		commit:   func(context.Context) error { return tx.Commit() },
-		rollback: func(context.Context) error { return tx.Rollback() },
+		commit:   func(context.Context) error { defer unlock(); return tx.Commit() },
+		rollback: func(context.Context) error { defer unlock(); return tx.Rollback() },
 	}, nil
 }
 
