@@ -37,8 +37,12 @@ type AuditReport struct {
 	Checkpoint Checkpoint // the latest checkpoint, verified; covers every leaf
 }
 
-// auditChunk is how many leaves Audit reads at a time.
-const auditChunk = 1 << 14
+// auditChunk is how many leaves Audit reads at a time, and auditReadAhead
+// how many chunks it reads at once.
+const (
+	auditChunk     = 1 << 14
+	auditReadAhead = 3
+)
 
 // Audit verifies all of org's log from stored data: that the latest
 // checkpoint is signed by a known key and names its key's log, that every
@@ -147,7 +151,9 @@ func (a *auditor) run() error {
 		cancel()
 		wg.Wait()
 	}()
-	read := make(chan *chunk, 1)
+	// Chunks are read auditReadAhead at a time, each by its own goroutine,
+	// and handed on in order.
+	read := make(chan chan *chunk, auditReadAhead-1)
 	ready := make(chan *chunk, 1)
 	send := func(ch chan<- *chunk, c *chunk) bool {
 		select {
@@ -162,20 +168,28 @@ func (a *auditor) run() error {
 		defer wg.Done()
 		defer close(read)
 		for s := int64(0); s < a.n; s += auditChunk {
-			c := a.read(ctx, s, min(s+auditChunk, a.n))
-			if !send(read, c) || c.err != nil {
+			fut := make(chan *chunk, 1)
+			select {
+			case read <- fut:
+			case <-ctx.Done():
 				return
 			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fut <- a.read(ctx, s, min(s+auditChunk, a.n))
+			}()
 		}
 	}()
 	go func() {
 		defer wg.Done()
 		defer close(ready)
-		for c := range read {
+		for fut := range read {
+			c := <-fut
 			if c.err == nil {
 				c.prepare()
 			}
-			if !send(ready, c) {
+			if !send(ready, c) || c.err != nil {
 				return
 			}
 		}

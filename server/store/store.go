@@ -106,7 +106,17 @@ func DefaultDataDir() (string, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string) (*Store, error) {
-	pool, err := pgxpool.New(ctx, dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening postgres: %w", err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// pgx's default, max(4, CPUs), queues an audit's concurrent chunk
+		// reads (3 queries a chunk, 3 chunks ahead) behind each other and
+		// behind uploads; Postgres serves far more.
+		cfg.MaxConns = max(cfg.MaxConns, 16)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("opening postgres: %w", err)
 	}
