@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -35,8 +37,12 @@ type AuditReport struct {
 	Checkpoint Checkpoint // the latest checkpoint, verified; covers every leaf
 }
 
-// auditChunk is how many leaves Audit reads at a time.
-const auditChunk = 1 << 12
+// auditChunk is how many leaves Audit reads at a time, and auditReadAhead
+// how many chunks it reads at once.
+const (
+	auditChunk     = 1 << 14
+	auditReadAhead = 3
+)
 
 // Audit verifies all of org's log from stored data: that the latest
 // checkpoint is signed by a known key and names its key's log, that every
@@ -50,15 +56,19 @@ const auditChunk = 1 << 12
 // checkpoint after every append).
 //
 // Audit reads the log once, in chunks, and holds O(chunk + log n) hashes.
+// It reads the next chunk while it verifies the current one, and hashes
+// and parses a chunk's records and leaves on every CPU; the checks that
+// follow the log's order (chain links, the Merkle tree) run in order, so
+// the result, and which item a failure names, do not depend on the
+// parallelism. A store that also implements [HashRangeReader] has its
+// stored hashes read by range.
 func Audit(ctx context.Context, store HashStore, records RecordReader, org string, known note.Verifiers) (AuditReport, error) {
 	a := &auditor{ctx: ctx, store: store, records: records, org: org}
 	if err := a.openCheckpoint(known); err != nil {
 		return AuditReport{}, err
 	}
-	for s := int64(0); s < a.n; s += auditChunk {
-		if err := a.chunk(s, min(s+auditChunk, a.n)); err != nil {
-			return AuditReport{}, err
-		}
+	if err := a.run(); err != nil {
+		return AuditReport{}, err
 	}
 	if a.n < a.cp.Size {
 		return AuditReport{}, tamper(TamperLeaf, a.n, "missing: the checkpoint covers %d leaves, the store has %d", a.cp.Size, a.n)
@@ -113,51 +123,177 @@ func (a *auditor) openCheckpoint(known note.Verifiers) error {
 	return nil
 }
 
-// chunk audits leaves [s, e).
-func (a *auditor) chunk(s, e int64) error {
-	// One leaf of lookahead tells a changed leaf from a changed stored hash.
-	leaves, err := a.store.ReadLeaves(a.ctx, a.org, s, min(e+1, a.n))
-	if err != nil {
-		return fmt.Errorf("auditing %s: reading leaves %d-%d: %w", a.org, s, e-1, err)
+// A chunk is leaves [s, e) as read from the store, with what can be
+// computed for each leaf on its own.
+type chunk struct {
+	s, e   int64
+	err    error       // reading failed; the chunk holds nothing else
+	leaves [][]byte    // [s, e+1) (one leaf of lookahead) within the log
+	recs   [][]byte    // [s, e)
+	stored []tlog.Hash // stored hashes from tlog.StoredHashCount(s) to tlog.StoredHashCount(e)
+
+	parsed []Leaf      // per leaf of leaves
+	perr   []error     // ParseLeaf's error per leaf
+	hash   []tlog.Hash // tlog.RecordHash per leaf
+	digest [][32]byte  // RecordDigest per record
+}
+
+// run audits leaves [0, a.n): one goroutine reads chunks, one prepares
+// them (hashing and parsing on every CPU), and this one checks them in
+// order.
+func (a *auditor) run() error {
+	if a.n == 0 {
+		return nil
 	}
-	recs, err := a.records.ReadRecords(a.ctx, a.org, s, e)
-	if err != nil {
-		return fmt.Errorf("auditing %s: reading records %d-%d: %w", a.org, s, e-1, err)
-	}
-	base := tlog.StoredHashCount(s)
-	idx := make([]int64, tlog.StoredHashCount(e)-base)
-	for i := range idx {
-		idx[i] = base + int64(i)
-	}
-	stored, err := a.store.ReadHashes(a.ctx, a.org, idx)
-	if err != nil {
-		return fmt.Errorf("auditing %s: reading hashes of leaves %d-%d: %w", a.org, s, e-1, err)
-	}
-	if int64(len(leaves)) != min(e+1, a.n)-s || int64(len(recs)) != e-s || len(stored) != len(idx) {
-		return fmt.Errorf("auditing %s: store returned wrong counts for leaves %d-%d", a.org, s, e-1)
-	}
-	for i := s; i < e; i++ {
-		var next []byte
-		if i+1-s < int64(len(leaves)) {
-			next = leaves[i+1-s]
+	ctx, cancel := context.WithCancel(a.ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	// Chunks are read auditReadAhead at a time, each by its own goroutine,
+	// and handed on in order.
+	read := make(chan chan *chunk, auditReadAhead-1)
+	ready := make(chan *chunk, 1)
+	send := func(ch chan<- *chunk, c *chunk) bool {
+		select {
+		case ch <- c:
+			return true
+		case <-ctx.Done():
+			return false
 		}
-		if err := a.leaf(i, leaves[i-s], next, recs[i-s], stored[tlog.StoredHashCount(i)-base:]); err != nil {
+	}
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		defer close(read)
+		for s := int64(0); s < a.n; s += auditChunk {
+			fut := make(chan *chunk, 1)
+			select {
+			case read <- fut:
+			case <-ctx.Done():
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fut <- a.read(ctx, s, min(s+auditChunk, a.n))
+			}()
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		defer close(ready)
+		for fut := range read {
+			c := <-fut
+			if c.err == nil {
+				c.prepare()
+			}
+			if !send(ready, c) || c.err != nil {
+				return
+			}
+		}
+	}()
+	for c := range ready {
+		if c.err != nil {
+			return c.err
+		}
+		if err := a.check(c); err != nil {
+			return err
+		}
+	}
+	return a.ctx.Err()
+}
+
+// read reads leaves [s, e), their records and their stored hashes, the
+// three at once (a database serves them on separate connections).
+func (a *auditor) read(ctx context.Context, s, e int64) *chunk {
+	c := &chunk{s: s, e: e}
+	base, end := tlog.StoredHashCount(s), tlog.StoredHashCount(e)
+	var errs [3]error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if c.leaves, errs[0] = a.store.ReadLeaves(ctx, a.org, s, min(e+1, a.n)); errs[0] != nil {
+			errs[0] = fmt.Errorf("auditing %s: reading leaves %d-%d: %w", a.org, s, e-1, errs[0])
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if c.recs, errs[1] = a.records.ReadRecords(ctx, a.org, s, e); errs[1] != nil {
+			errs[1] = fmt.Errorf("auditing %s: reading records %d-%d: %w", a.org, s, e-1, errs[1])
+		}
+	}()
+	if rr, ok := a.store.(HashRangeReader); ok {
+		c.stored, errs[2] = rr.ReadHashRange(ctx, a.org, base, end)
+	} else {
+		idx := make([]int64, end-base)
+		for i := range idx {
+			idx[i] = base + int64(i)
+		}
+		c.stored, errs[2] = a.store.ReadHashes(ctx, a.org, idx)
+	}
+	if errs[2] != nil {
+		errs[2] = fmt.Errorf("auditing %s: reading hashes of leaves %d-%d: %w", a.org, s, e-1, errs[2])
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return &chunk{s: s, e: e, err: err}
+		}
+	}
+	if int64(len(c.leaves)) != min(e+1, a.n)-s || int64(len(c.recs)) != e-s || int64(len(c.stored)) != end-base {
+		return &chunk{s: s, e: e, err: fmt.Errorf("auditing %s: store returned wrong counts for leaves %d-%d", a.org, s, e-1)}
+	}
+	return c
+}
+
+// prepare parses and hashes every leaf and hashes every record of c,
+// spread over the CPUs.
+func (c *chunk) prepare() {
+	n := len(c.leaves)
+	c.parsed, c.perr, c.hash = make([]Leaf, n), make([]error, n), make([]tlog.Hash, n)
+	c.digest = make([][32]byte, len(c.recs))
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/256))
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				c.parsed[i], c.perr[i] = ParseLeaf(c.leaves[i])
+				c.hash[i] = tlog.RecordHash(c.leaves[i])
+				if i < len(c.recs) && c.recs[i] != nil {
+					c.digest[i] = RecordDigest(c.recs[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// check audits the leaves of c in order.
+func (a *auditor) check(c *chunk) error {
+	base := tlog.StoredHashCount(c.s)
+	for i := c.s; i < c.e; i++ {
+		if err := a.leaf(c, i, c.stored[tlog.StoredHashCount(i)-base:]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// leaf audits leaf i, given its bytes b, the next leaf's bytes (nil for the
-// last), its record and the stored hashes from its first one on.
-func (a *auditor) leaf(i int64, b, next, rec []byte, stored []tlog.Hash) error {
-	l, err := ParseLeaf(b)
-	if err != nil {
+// leaf audits leaf i of c, given the stored hashes from its first one on.
+func (a *auditor) leaf(c *chunk, i int64, stored []tlog.Hash) error {
+	k := i - c.s
+	if err := c.perr[k]; err != nil {
 		return tamper(TamperLeaf, i, "%v", err)
 	}
-	h := tlog.RecordHash(b)
+	l, h, rec := &c.parsed[k], c.hash[k], c.recs[k]
 	a.buf = a.f.append(h, a.buf[:0])
-	if h != stored[0] && !a.storedHashWrong(h, next) {
+	if h != stored[0] && !a.storedHashWrong(c, k, h) {
 		return tamper(TamperLeaf, i, "leaf hash %s does not match the stored hash or the next leaf's prev", h)
 	}
 	switch {
@@ -169,7 +305,7 @@ func (a *auditor) leaf(i int64, b, next, rec []byte, stored []tlog.Hash) error {
 		return tamper(TamperChain, i, "sealed at %v, before leaf %d (%v)", l.SealedAt, i-1, a.prev.SealedAt)
 	case rec == nil:
 		return tamper(TamperRecord, i, "record is missing")
-	case RecordDigest(rec) != l.Record:
+	case c.digest[k] != l.Record:
 		return tamper(TamperRecord, i, "record bytes do not hash to the sha256 sealed in leaf %d", i)
 	}
 	for j, want := range a.buf {
@@ -180,17 +316,17 @@ func (a *auditor) leaf(i int64, b, next, rec []byte, stored []tlog.Hash) error {
 	if a.f.n == a.cp.Size && a.f.root() != a.cp.Root {
 		return tamper(TamperCheckpoint, a.cp.Size, "signed root %s is not the root %s of the stored leaves: the log was rewritten", a.cp.Root, a.f.root())
 	}
-	a.prev, a.prevH = l, h
+	a.prev, a.prevH = *l, h
 	return nil
 }
 
-// storedHashWrong reports whether leaf hash h, which differs from its stored
-// hash, is nonetheless vouched for: by the next leaf's prev or, for the last
-// leaf, by the signed root. Then the stored hash is what changed.
-func (a *auditor) storedHashWrong(h tlog.Hash, next []byte) bool {
-	if next == nil {
+// storedHashWrong reports whether leaf hash h of leaf k of c, which
+// differs from its stored hash, is nonetheless vouched for: by the next
+// leaf's prev or, for the last leaf, by the signed root. Then the stored
+// hash is what changed.
+func (a *auditor) storedHashWrong(c *chunk, k int64, h tlog.Hash) bool {
+	if k+1 >= int64(len(c.leaves)) {
 		return a.f.n == a.cp.Size && a.f.root() == a.cp.Root
 	}
-	nl, err := ParseLeaf(next)
-	return err == nil && nl.Prev == h
+	return c.perr[k+1] == nil && c.parsed[k+1].Prev == h
 }

@@ -27,6 +27,16 @@ type HashReader interface {
 	ReadHashes(ctx context.Context, org string, indexes []int64) ([]tlog.Hash, error)
 }
 
+// A HashRangeReader is a [HashReader] that can also read a range of stored
+// hashes at once. [Audit] reads hashes this way when its store implements
+// it, which for a database is one range scan instead of a lookup per hash.
+type HashRangeReader interface {
+	// ReadHashRange returns the hashes stored for org at stored-hash
+	// indexes start ≤ i < end, in order. If any of them is not stored it
+	// returns an error wrapping [ErrNotFound].
+	ReadHashRange(ctx context.Context, org string, start, end int64) ([]tlog.Hash, error)
+}
+
 // A LeafStore stores an org's encoded leaves together with their hashes.
 type LeafStore interface {
 	// Size returns how many leaves org's log holds; 0 for an unknown org.
@@ -87,6 +97,7 @@ type HashStore interface {
 // A RecordReader reads the stored bytes of sealed records, for [Audit]. The
 // server keeps records (session envelopes, commit records, audit entries)
 // in its own tables, keyed by the index of the leaf that sealed them.
+// Audit calls it concurrently with its store's read methods.
 type RecordReader interface {
 	// ReadRecords returns the stored bytes of the records sealed by leaves
 	// start ≤ i < end of org's log, in index order. A record that is missing

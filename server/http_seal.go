@@ -163,7 +163,7 @@ func (s *Server) inclusionProof(c *gin.Context) {
 			fail(c, http.StatusBadRequest, api.CodeBadRequest, "record: want sha256:<64 hex digits>")
 			return
 		}
-		i, err := s.leaves.lookup(ctx, s.hs, org, [32]byte(h))
+		i, err := s.st.Seal().LeafIndex(ctx, org, [32]byte(h))
 		if err != nil {
 			s.failErr(c, err)
 			return

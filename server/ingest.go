@@ -159,8 +159,14 @@ func (s *Server) ingestLocked(ctx context.Context, b batchIn, ok []checked, refu
 		ins[k] = c.in
 	}
 	var outcomes []store.Outcome
+	var firstLeaf int64
 	if len(ins) > 0 {
-		outcomes, err = s.st.Ingest(ctx, b.org, ins)
+		// The records stored now are sealed below, under the append lock
+		// held since the transaction began, as leaves firstLeaf, …
+		if firstLeaf, err = s.hs.Size(ctx, b.org); err != nil {
+			return 0, err
+		}
+		outcomes, err = s.st.IngestSealed(ctx, b.org, ins, firstLeaf)
 		if err != nil {
 			return 0, err
 		}
@@ -188,6 +194,9 @@ func (s *Server) ingestLocked(ctx context.Context, b batchIn, ok []checked, refu
 	leaves, err := s.log.AppendBatch(ctx, b.org, entries)
 	if err != nil {
 		return 0, err
+	}
+	if leaves[0].Index != firstLeaf {
+		return 0, fmt.Errorf("sealing %d records of %s: the log grew from %d to %d under the append lock", len(leaves), b.org, firstLeaf, leaves[0].Index)
 	}
 	for k, lf := range leaves {
 		idx := lf.Index

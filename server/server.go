@@ -29,7 +29,6 @@ type Server struct {
 	log     *seal.Log
 	jobs    *jobs
 	metrics *metrics
-	leaves  leafIndex
 	repos   repoMetas
 	orgs    knownOrgs
 	ready   atomic.Bool

@@ -24,6 +24,7 @@ func Run(t *testing.T, newStore func(t *testing.T) seal.HashStore) {
 	t.Run("AppendRead", func(t *testing.T) { testAppendRead(t, newStore(t)) })
 	t.Run("AppendConflict", func(t *testing.T) { testAppendConflict(t, newStore(t)) })
 	t.Run("OrgIsolation", func(t *testing.T) { testOrgIsolation(t, newStore(t)) })
+	t.Run("HashRange", func(t *testing.T) { testHashRange(t, newStore(t)) })
 	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, newStore(t)) })
 	t.Run("LockExcludes", func(t *testing.T) { testLockExcludes(t, newStore(t)) })
 	t.Run("LockPerOrg", func(t *testing.T) { testLockPerOrg(t, newStore(t)) })
@@ -159,6 +160,39 @@ func testOrgIsolation(t *testing.T, s seal.HashStore) {
 	appendN(t, s, "globex", 0, 2)
 	wantSize(t, s, "acme", 4)
 	wantSize(t, s, "globex", 2)
+}
+
+// testHashRange checks seal.HashRangeReader, for stores that implement it.
+func testHashRange(t *testing.T, s seal.HashStore) {
+	rr, ok := s.(seal.HashRangeReader)
+	if !ok {
+		t.Skip("the store does not implement seal.HashRangeReader")
+	}
+	ctx := context.Background()
+	appendN(t, s, "acme", 0, 300)
+	appendN(t, s, "globex", 0, 5)
+	all := hashesFor(0, 300)
+	n := int64(len(all))
+	for _, r := range [][2]int64{{0, 0}, {0, 1}, {17, 18}, {5, 260}, {0, n}, {n - 3, n}} {
+		hs, err := rr.ReadHashRange(ctx, "acme", r[0], r[1])
+		if err != nil || int64(len(hs)) != r[1]-r[0] {
+			t.Fatalf("ReadHashRange(%d, %d) = %d hashes, %v", r[0], r[1], len(hs), err)
+		}
+		for i, h := range hs {
+			if h != all[r[0]+int64(i)] {
+				t.Fatalf("ReadHashRange(%d, %d)[%d] = %v, want %v", r[0], r[1], i, h, all[r[0]+int64(i)])
+			}
+		}
+	}
+	if _, err := rr.ReadHashRange(ctx, "acme", n-1, n+1); !errors.Is(err, seal.ErrNotFound) {
+		t.Errorf("ReadHashRange(past end) = %v, want ErrNotFound", err)
+	}
+	if _, err := rr.ReadHashRange(ctx, "globex", 0, 20); !errors.Is(err, seal.ErrNotFound) {
+		t.Errorf("ReadHashRange(globex, 0, 20) = %v, want ErrNotFound: another org's hashes leaked", err)
+	}
+	if _, err := rr.ReadHashRange(ctx, "initech", 0, 1); !errors.Is(err, seal.ErrNotFound) {
+		t.Errorf("ReadHashRange(initech) = %v, want ErrNotFound", err)
+	}
 }
 
 func testCheckpoints(t *testing.T, s seal.HashStore) {

@@ -27,12 +27,29 @@ const inChunk = 500
 // then seq): an older record arriving later is stored but does not replace
 // the rows. Ingests of one org are serialized.
 func (s *Store) Ingest(ctx context.Context, org string, recs []Incoming) ([]Outcome, error) {
+	return s.ingest(ctx, org, recs, -1)
+}
+
+// IngestSealed is [Store.Ingest] for records the caller seals in the same
+// transaction, under org's seal append lock: the k-th record stored
+// (counting only outcomes [Stored], in order) is noted as sealed by leaf
+// firstLeaf+k, which the caller must then append. The note lets audits
+// read sealed records by leaf range; [SealStore.ReadRecords] still matches
+// each record to its leaf by hash.
+func (s *Store) IngestSealed(ctx context.Context, org string, recs []Incoming, firstLeaf int64) ([]Outcome, error) {
+	if firstLeaf < 0 {
+		return nil, fmt.Errorf("ingesting for org %s: negative first leaf %d", org, firstLeaf)
+	}
+	return s.ingest(ctx, org, recs, firstLeaf)
+}
+
+func (s *Store) ingest(ctx context.Context, org string, recs []Incoming, firstLeaf int64) ([]Outcome, error) {
 	out := make([]Outcome, len(recs))
 	err := s.inTx(ctx, func(ctx context.Context, q querier) error {
 		if err := s.lockOrg(ctx, q, lockIngest, org); err != nil {
 			return err
 		}
-		b := &batch{s: s, q: q, org: org, now: s.clock(), out: out}
+		b := &batch{s: s, q: q, org: org, now: s.clock(), out: out, firstLeaf: firstLeaf}
 		return b.run(ctx, recs)
 	})
 	if err != nil {
@@ -80,6 +97,9 @@ type batch struct {
 	now time.Time
 	out []Outcome
 	new []*decoded // records to store
+	// firstLeaf is the seal leaf of new[0], the next ones following; -1
+	// when the records are not sealed with the batch.
+	firstLeaf int64
 }
 
 func (b *batch) run(ctx context.Context, recs []Incoming) error {
@@ -201,13 +221,17 @@ func (b *batch) fillRepo(ctx context.Context, d *decoded) error {
 }
 
 var recordCols = []string{"org_id", "writer", "seq", "type", "record_hash", "prev", "created_at",
-	"received_at", "source", "repo_id", "raw", "sig"}
+	"received_at", "source", "repo_id", "raw", "sig", "seal_idx"}
 
 func (b *batch) insertRecords(ctx context.Context) error {
 	rows := make([][]any, len(b.new))
 	for i, d := range b.new {
+		var leaf any
+		if b.firstLeaf >= 0 {
+			leaf = b.firstLeaf + int64(i)
+		}
 		rows[i] = []any{b.org, d.env.Writer, d.env.Seq, d.env.Type, d.hash[:], d.env.Prev,
-			d.env.CreatedAt.UTC(), b.now, string(d.in.Source), nullInt(d.in.Repo), d.in.Raw, nonNil(d.in.Sig)}
+			d.env.CreatedAt.UTC(), b.now, string(d.in.Source), nullInt(d.in.Repo), d.in.Raw, nonNil(d.in.Sig), leaf}
 	}
 	return b.q.copyRows(ctx, "records", recordCols, rows)
 }

@@ -74,6 +74,57 @@ func (ss *SealStore) ReadHashes(ctx context.Context, org string, indexes []int64
 	return out, nil
 }
 
+// ReadHashRange returns the stored hashes at indexes start ≤ i < end, in
+// order, in one range scan; if any is not stored, an error wrapping
+// [ErrNotFound].
+func (ss *SealStore) ReadHashRange(ctx context.Context, org string, start, end int64) ([]tlog.Hash, error) {
+	if end <= start {
+		return nil, nil
+	}
+	rows, err := ss.s.q(ctx).query(ctx, `SELECT idx, hash FROM seal_hashes
+		WHERE org_id = $1 AND idx >= $2 AND idx < $3 ORDER BY idx`, org, start, end)
+	if err != nil {
+		return nil, fmt.Errorf("reading hashes [%d, %d) of %s: %w", start, end, org, err)
+	}
+	defer rows.Close()
+	out := make([]tlog.Hash, 0, end-start)
+	var h []byte
+	for rows.Next() {
+		var i int64
+		if err := rows.Scan(&i, &h); err != nil {
+			return nil, fmt.Errorf("reading hashes of %s: %w", org, err)
+		}
+		if i != start+int64(len(out)) {
+			break
+		}
+		if len(h) != tlog.HashSize {
+			return nil, fmt.Errorf("stored hash %d of %s is %d bytes", i, org, len(h))
+		}
+		out = append(out, tlog.Hash(h))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading hashes of %s: %w", org, err)
+	}
+	if int64(len(out)) != end-start {
+		return nil, fmt.Errorf("reading hash %d of %s: %w", start+int64(len(out)), org, ErrNotFound)
+	}
+	return out, nil
+}
+
+// LeafIndex returns the index of the first leaf of org's log that seals
+// the record with SHA-256 recordHash, or -1 if none does. It reads the
+// leaves' record_hash index, which the leaves' bytes determine: a leaf
+// whose bytes were altered may be found or missed, and the audit names it.
+func (ss *SealStore) LeafIndex(ctx context.Context, org string, recordHash [32]byte) (int64, error) {
+	var i int64
+	err := ss.s.q(ctx).queryRow(ctx, `SELECT COALESCE(MIN(idx), -1) FROM seal_leaves
+		WHERE org_id = $1 AND record_hash = $2`, org, recordHash[:]).Scan(&i)
+	if err != nil {
+		return 0, fmt.Errorf("looking up the leaf of a record of %s: %w", org, err)
+	}
+	return i, nil
+}
+
 // ReadLeaves returns the leaves start ≤ i < end exactly as appended; if any
 // is not stored, an error wrapping [ErrNotFound].
 func (ss *SealStore) ReadLeaves(ctx context.Context, org string, start, end int64) ([][]byte, error) {
@@ -165,12 +216,79 @@ func leafRecordHash(leaf []byte) any {
 // ReadRecords returns the raw bytes (record.json) of the records sealed by
 // leaves start ≤ i < end of org's log, in index order, matched by record
 // hash; a leaf whose record is not stored yields nil.
+//
+// It reads the leaves' record hashes and the records noted as sealed by
+// leaves of the range (records.seal_idx), two range scans, and keeps a
+// record only where its hash is its leaf's. If a leaf is left without one
+// (a record stored without seal_idx, or a note that does not match), the
+// range is read again by a join on record_hash, which returns the same
+// records.
 func (ss *SealStore) ReadRecords(ctx context.Context, org string, start, end int64) ([][]byte, error) {
 	if end <= start {
 		return nil, nil
 	}
-	rows, err := ss.s.q(ctx).query(ctx, `SELECT l.idx, r.raw FROM seal_leaves l
-		LEFT JOIN records r ON r.org_id = l.org_id AND r.record_hash = l.record_hash
+	q := ss.s.q(ctx)
+	want := make([][]byte, end-start) // each leaf's record hash
+	err := func() error {
+		rows, err := q.query(ctx, `SELECT idx, record_hash FROM seal_leaves
+			WHERE org_id = $1 AND idx >= $2 AND idx < $3`, org, start, end)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var i int64
+			var h []byte
+			if err := rows.Scan(&i, &h); err != nil {
+				return err
+			}
+			if i >= start && i < end {
+				want[i-start] = h
+			}
+		}
+		return rows.Err()
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("reading sealed records of %s: %w", org, err)
+	}
+	out := make([][]byte, end-start)
+	err = func() error {
+		rows, err := q.query(ctx, `SELECT seal_idx, record_hash, raw FROM records
+			WHERE org_id = $1 AND seal_idx >= $2 AND seal_idx < $3`, org, start, end)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var i int64
+			var h, raw []byte
+			if err := rows.Scan(&i, &h, &raw); err != nil {
+				return err
+			}
+			if i >= start && i < end && want[i-start] != nil && bytes.Equal(h, want[i-start]) {
+				out[i-start] = raw
+			}
+		}
+		return rows.Err()
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("reading sealed records of %s: %w", org, err)
+	}
+	for k, h := range want {
+		if h != nil && out[k] == nil {
+			return ss.readRecordsByHash(ctx, org, start, end)
+		}
+	}
+	return out, nil
+}
+
+// readRecordsByHash is ReadRecords by a join on record_hash alone: for
+// ranges with leaves whose records were stored without seal_idx.
+func (ss *SealStore) readRecordsByHash(ctx context.Context, org string, start, end int64) ([][]byte, error) {
+	// A correlated subquery rather than a join: one unique-index probe per
+	// leaf whatever the planner's statistics say.
+	rows, err := ss.s.q(ctx).query(ctx, `SELECT l.idx, (SELECT r.raw FROM records r
+		WHERE r.org_id = $1 AND r.record_hash = l.record_hash) FROM seal_leaves l
 		WHERE l.org_id = $1 AND l.idx >= $2 AND l.idx < $3`, org, start, end)
 	if err != nil {
 		return nil, fmt.Errorf("reading sealed records of %s: %w", org, err)

@@ -16,8 +16,9 @@ import (
 type SealHashStore struct{ ss *SealStore }
 
 var (
-	_ seal.HashStore    = (*SealHashStore)(nil)
-	_ seal.RecordReader = (*SealHashStore)(nil)
+	_ seal.HashStore       = (*SealHashStore)(nil)
+	_ seal.HashRangeReader = (*SealHashStore)(nil)
+	_ seal.RecordReader    = (*SealHashStore)(nil)
 )
 
 // HashStore returns the store's seal tables as a [seal.HashStore].
@@ -38,6 +39,12 @@ func sealErr(err error) error {
 // ReadHashes implements [seal.HashReader].
 func (h *SealHashStore) ReadHashes(ctx context.Context, org string, indexes []int64) ([]tlog.Hash, error) {
 	hs, err := h.ss.ReadHashes(ctx, org, indexes)
+	return hs, sealErr(err)
+}
+
+// ReadHashRange implements [seal.HashRangeReader].
+func (h *SealHashStore) ReadHashRange(ctx context.Context, org string, start, end int64) ([]tlog.Hash, error) {
+	hs, err := h.ss.ReadHashRange(ctx, org, start, end)
 	return hs, sealErr(err)
 }
 
