@@ -61,6 +61,10 @@ func demoRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 			return err
 		}
 	}
+	// Hook payloads carry absolute paths, as agents send them.
+	if root, err = filepath.Abs(root); err != nil {
+		return err
+	}
 	repo := filepath.Join(root, "greeter")
 	if err := os.MkdirAll(repo, 0o755); err != nil {
 		return err
