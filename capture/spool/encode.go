@@ -2,6 +2,7 @@ package spool
 
 import (
 	"encoding/json"
+	"github.com/tracevault/tracevault/capture/internal/jsonlex"
 	"strconv"
 	"unicode/utf8"
 
@@ -350,7 +351,7 @@ func (c *compactor) array(depth int) bool {
 }
 
 func (c *compactor) lit(w string) bool {
-	if len(c.src)-c.i < len(w) || string(c.src[c.i:c.i+len(w)]) != w {
+	if !jsonlex.HasLiteral(c.src, c.i, w) {
 		return false
 	}
 	c.dst = append(c.dst, w...)
@@ -358,46 +359,13 @@ func (c *compactor) lit(w string) bool {
 	return true
 }
 
-func isDigit(ch byte) bool { return '0' <= ch && ch <= '9' }
-
 func (c *compactor) number() bool {
-	s, i := c.src, c.i
-	if s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && '1' <= s[i] && s[i] <= '9':
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	default:
+	end := jsonlex.NumberEnd(c.src, c.i)
+	if end < 0 {
 		return false
 	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if i >= len(s) || !isDigit(s[i]) {
-			return false
-		}
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if i >= len(s) || !isDigit(s[i]) {
-			return false
-		}
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	}
-	c.dst = append(c.dst, s[c.i:i]...)
-	c.i = i
+	c.dst = append(c.dst, c.src[c.i:end]...)
+	c.i = end
 	return true
 }
 
@@ -433,25 +401,11 @@ func (c *compactor) str() bool {
 		case ch < 0x20:
 			return false
 		case ch == '\\':
-			if i+1 >= len(s) {
+			n := jsonlex.EscapeLen(s, i)
+			if n == 0 {
 				return false
 			}
-			switch s[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if i+6 > len(s) {
-					return false
-				}
-				for _, h := range s[i+2 : i+6] {
-					if !isDigit(h) && !('a' <= h && h <= 'f') && !('A' <= h && h <= 'F') {
-						return false
-					}
-				}
-				i += 6
-			default:
-				return false
-			}
+			i += n
 		case ch == 0xE2:
 			if i+2 < len(s) && s[i+1] == 0x80 && s[i+2]&^1 == 0xA8 {
 				c.dst = append(c.dst, s[start:i]...)

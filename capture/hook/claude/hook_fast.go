@@ -2,6 +2,7 @@ package claude
 
 import (
 	"encoding/json"
+	"github.com/tracevault/tracevault/capture/internal/jsonlex"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -301,52 +302,21 @@ func (s *jscan) array(depth int) bool {
 }
 
 func (s *jscan) lit(w string) bool {
-	if len(s.src)-s.i < len(w) || string(s.src[s.i:s.i+len(w)]) != w {
+	if !jsonlex.HasLiteral(s.src, s.i, w) {
 		return false
 	}
 	s.i += len(w)
 	return true
 }
 
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func isDigit(c byte) bool { return jsonlex.IsDigit(c) }
 
 func (s *jscan) number() bool {
-	b, i := s.src, s.i
-	if b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && '1' <= b[i] && b[i] <= '9':
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	default:
+	end := jsonlex.NumberEnd(s.src, s.i)
+	if end < 0 {
 		return false
 	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || !isDigit(b[i]) {
-			return false
-		}
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || !isDigit(b[i]) {
-			return false
-		}
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	}
-	s.i = i
+	s.i = end
 	return true
 }
 
@@ -377,25 +347,11 @@ func (s *jscan) str() bool {
 		case c < 0x20:
 			return false
 		case c == '\\':
-			if i+1 >= len(b) {
+			n := jsonlex.EscapeLen(b, i)
+			if n == 0 {
 				return false
 			}
-			switch b[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if i+6 > len(b) {
-					return false
-				}
-				for _, h := range b[i+2 : i+6] {
-					if !isDigit(h) && !('a' <= h && h <= 'f') && !('A' <= h && h <= 'F') {
-						return false
-					}
-				}
-				i += 6
-			default:
-				return false
-			}
+			i += n
 		default:
 			i++
 		}
