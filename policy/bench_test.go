@@ -23,27 +23,27 @@ func BenchmarkCompile20Rules(b *testing.B) {
 	src := []byte(twentyRules())
 	b.SetBytes(int64(len(src)))
 	for b.Loop() {
-		if _, err := Compile(src); err != nil {
+		if _, err := compileSrc(src); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkCompileCanonical20Rules(b *testing.B) {
-	p, err := Compile([]byte(twentyRules()))
+	p, err := compileSrc([]byte(twentyRules()))
 	if err != nil {
 		b.Fatal(err)
 	}
 	src := p.Canonical()
 	for b.Loop() {
-		if _, err := Compile(src); err != nil {
+		if _, err := compileSrc(src); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkEvaluateToolCall(b *testing.B) {
-	p, err := Compile([]byte(twentyRules()))
+	p, err := compileSrc([]byte(twentyRules()))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func BenchmarkEvaluateToolCall(b *testing.B) {
 }
 
 func BenchmarkEvaluateCommits(b *testing.B) {
-	p, err := Compile([]byte(twentyRules()))
+	p, err := compileSrc([]byte(twentyRules()))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+
+	"github.com/tracevault/tracevault/policy/internal/ptree"
 )
 
 // Policy is a compiled policy. It is immutable and safe for concurrent use.
@@ -17,17 +19,31 @@ type Policy struct {
 	hash      string
 }
 
-// Compile parses and validates a policy file (YAML; JSON is YAML too). On
-// failure it returns an [ErrorList] holding every problem found, each a
-// [*ParseError] with a line and column.
+// Compile parses and validates a policy in its JSON form: a policy file
+// written as one JSON object, or [Policy.Canonical]. Package
+// policy/policyfile compiles policy files as people write them (YAML, of
+// which JSON is a subset); this package links no YAML parser, so that the
+// agent hook, which compiles only the canonical form it caches, starts fast.
+// On failure Compile returns an [ErrorList] holding every problem found,
+// each a [*ParseError] with a line and column; src that is not one JSON
+// object is such a problem.
 func Compile(src []byte) (*Policy, error) {
 	var e errs
-	root, isJSON := parseJSON(src, &e)
-	if !isJSON {
-		root = parseYAML(src, &e)
+	root, ok := ptree.ParseJSON(src, &e)
+	if !ok {
+		e.Add(pos{Line: 1, Col: 1}, "not one JSON object (a policy file in YAML is compiled by the tracevault binary)")
+		return nil, e.Err()
 	}
-	if len(e.list) > 0 {
-		return nil, e.err()
+	return CompileTree(root, e.List)
+}
+
+// CompileTree compiles a policy file a front end has parsed (package
+// policy/policyfile) given the problems the parse found. The tree types are
+// internal to package policy and its front ends.
+func CompileTree(root *ptree.Node, parseErrs ptree.ErrorList) (*Policy, error) {
+	e := errs{List: parseErrs}
+	if len(e.List) > 0 {
+		return nil, e.Err()
 	}
 	s := decodeSpec(root, &e)
 	p := &Policy{}
@@ -38,7 +54,7 @@ func Compile(src []byte) (*Policy, error) {
 		}
 	}
 	checkContradictions(s, &e)
-	if err := e.err(); err != nil {
+	if err := e.Err(); err != nil {
 		return nil, err
 	}
 	canonicalize(s)
@@ -72,18 +88,32 @@ func (p *Policy) Rules() []string {
 	return out
 }
 
-// FailModeOf returns the on_error setting of a policy file that may not
-// compile. It reads the top-level "on_error" key if the file is valid YAML,
-// else a line of the form "on_error: allow" at the start of a line; anything
-// else (a missing or unreadable setting) gives [FailBlock].
+// FailModeOf returns the on_error setting of a policy that may not
+// compile, without a YAML parser: the top-level "on_error" key of a JSON
+// object, else a line of the form "on_error: allow" at the start of a line;
+// anything else (a missing or unreadable setting) gives [FailBlock].
+// policyfile.FailModeOf reads a valid YAML file's top-level key too.
 func FailModeOf(src []byte) FailMode {
 	var e errs
-	if root := parseYAML(src, &e); root != nil && root.kind == kindMap {
-		if v := root.get("on_error"); v != nil && v.kind == kindString && v.str == string(FailAllow) {
+	if root, ok := ptree.ParseJSON(src, &e); ok {
+		return FailModeOfTree(root)
+	}
+	return failModeOfLines(src)
+}
+
+// FailModeOfTree returns the on_error setting of a parsed policy file:
+// [FailAllow] only if its top-level "on_error" is "allow".
+func FailModeOfTree(root *ptree.Node) FailMode {
+	if root != nil && root.Kind == ptree.Map {
+		if v := root.Get("on_error"); v != nil && v.Kind == ptree.String && v.Str == string(FailAllow) {
 			return FailAllow
 		}
-		return FailBlock
 	}
+	return FailBlock
+}
+
+// failModeOfLines reads a line "on_error: allow" at the start of a line.
+func failModeOfLines(src []byte) FailMode {
 	for line := range bytes.SplitSeq(src, []byte("\n")) {
 		rest, ok := bytes.CutPrefix(line, []byte("on_error:"))
 		if !ok {
@@ -158,9 +188,9 @@ func checkContradictions(s *spec, e *errs) {
 			for i, a := range r.Condition.Allow {
 				for _, d := range denies {
 					if a == d.g.src || isLiteral(a) && d.g.match(a) {
-						e.add(r.Condition.listPos["allow"][i],
+						e.Add(r.Condition.listPos["allow"][i],
 							"contradictory rules: %q is allowed here but denied by %q in rule %q at line %d:%d",
-							a, d.g.src, d.rule, d.p.line, d.p.col)
+							a, d.g.src, d.rule, d.p.Line, d.p.Col)
 						break
 					}
 				}

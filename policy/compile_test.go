@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -93,10 +94,10 @@ func TestCompileErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Compile([]byte(tt.src))
+			_, err := compileSrc([]byte(tt.src))
 			var list ErrorList
 			if !errors.As(err, &list) {
-				t.Fatalf("Compile() error = %v, want an ErrorList", err)
+				t.Fatalf("compileSrc() error = %v, want an ErrorList", err)
 			}
 			var pe *ParseError
 			if !errors.As(err, &pe) || pe != list[0] {
@@ -107,7 +108,7 @@ func TestCompileErrors(t *testing.T) {
 				got = append(got, e.Error())
 			}
 			if len(got) != len(tt.want) {
-				t.Fatalf("Compile() errors:\n%s\nwant %d:\n%s", strings.Join(got, "\n"), len(tt.want), strings.Join(tt.want, "\n"))
+				t.Fatalf("compileSrc() errors:\n%s\nwant %d:\n%s", strings.Join(got, "\n"), len(tt.want), strings.Join(tt.want, "\n"))
 			}
 			sortedWant := append([]string(nil), tt.want...)
 			for i, w := range sortedWant {
@@ -250,19 +251,22 @@ func FuzzCompile(f *testing.F) {
 	f.Add([]byte(`{"rules":[{"name":"a","action":"warn","condition":{"type":"budget","per":"range","max_cost_usd":0.0000001}}]}`))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		FailModeOf(src)
+		if _, err := Compile(src); err == nil && !bytes.HasPrefix(bytes.TrimSpace(src), []byte("{")) {
+			t.Fatalf("Compile accepted %q, which is not a JSON object", src)
+		}
 		var ej, ey errs
 		if nj, ok := parseJSON(src, &ej); ok {
 			// The JSON fast path must mean exactly what the YAML parser reads.
-			if ny := parseYAML(src, &ey); len(ey.list) == 0 && len(ej.list) == 0 {
+			if ny := parseYAML(src, &ey); len(ey.List) == 0 && len(ej.List) == 0 {
 				sj, sy := decodeSpec(nj, &ej), decodeSpec(ny, &ey)
 				canonicalize(sj)
 				canonicalize(sy)
-				if a, b := string(mustJSON(sj)), string(mustJSON(sy)); a != b || len(ej.list) != len(ey.list) {
-					t.Fatalf("JSON and YAML paths differ on %q:\n%s %v\n%s %v", src, a, ej.err(), b, ey.err())
+				if a, b := string(mustJSON(sj)), string(mustJSON(sy)); a != b || len(ej.List) != len(ey.List) {
+					t.Fatalf("JSON and YAML paths differ on %q:\n%s %v\n%s %v", src, a, ej.Err(), b, ey.Err())
 				}
 			}
 		}
-		p, err := Compile(src)
+		p, err := compileSrc(src)
 		if err != nil {
 			var list ErrorList
 			if !errors.As(err, &list) || len(list) == 0 {
@@ -297,7 +301,7 @@ func TestJSONFastPathMatchesYAML(t *testing.T) {
 		sj, sy := decodeSpec(nj, &ej), decodeSpec(ny, &ey)
 		_ = sj
 		_ = sy
-		if diff := cmp.Diff(errStrings(ey.list), errStrings(ej.list)); diff != "" && !strings.Contains(src, `"rules": []}`) {
+		if diff := cmp.Diff(errStrings(ey.List), errStrings(ej.List)); diff != "" && !strings.Contains(src, `"rules": []}`) {
 			t.Errorf("errors for %s differ (-yaml +json):\n%s", src, diff)
 		}
 		pj, errj := Compile([]byte(src))
@@ -310,6 +314,19 @@ func TestJSONFastPathMatchesYAML(t *testing.T) {
 				t.Errorf("canonical via JSON %s, via YAML %s", got, want)
 			}
 		}
+	}
+}
+
+func TestCompileTakesJSONOnly(t *testing.T) {
+	_, err := Compile([]byte(protectPayments))
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) != 1 || list[0].Line != 1 || !strings.Contains(list[0].Msg, "not one JSON object") {
+		t.Fatalf("Compile(YAML) = %v, want one error saying it is not JSON", err)
+	}
+	p := mustCompile(t, protectPayments)
+	q, err := Compile(p.Canonical())
+	if err != nil || q.Hash() != p.Hash() {
+		t.Fatalf("Compile(canonical) = %v, %v; want the same policy", q, err)
 	}
 }
 

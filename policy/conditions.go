@@ -28,7 +28,7 @@ func parseTrailerSpecs(list []string, ps []pos, e *errs) []trailerSpec {
 		k, v, hasValue := strings.Cut(s, ":")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if k == "" || strings.ContainsAny(k, " \t") || hasValue && v == "" {
-			e.add(ps[i], "bad trailer %q in human_trailers: write \"Key\" or \"Key: value\"", s)
+			e.Add(ps[i], "bad trailer %q in human_trailers: write \"Key\" or \"Key: value\"", s)
 			continue
 		}
 		out = append(out, trailerSpec{key: k, value: v, anyValue: !hasValue})

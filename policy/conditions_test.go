@@ -10,7 +10,7 @@ import (
 
 func mustCompile(t testing.TB, src string) *Policy {
 	t.Helper()
-	p, err := Compile([]byte(src))
+	p, err := compileSrc([]byte(src))
 	if err != nil {
 		t.Fatalf("Compile:\n%s\nerror:\n%v", src, err)
 	}

@@ -4,25 +4,29 @@
 // the same policy and inputs are evaluated — the agent's PreToolUse hook,
 // pre-push "tracevault check", CI "tracevault verify" and server ingest.
 //
-// The package is pure: it imports only the standard library, capture and a
-// YAML parser (github.com/goccy/go-yaml), does no I/O, reads no clock and
-// no environment. Callers pass the policy bytes and build the inputs. The
-// full reference with examples is docs/policy.md.
+// The package is pure: it imports only the standard library and capture,
+// does no I/O, reads no clock and no environment. Callers pass the policy
+// bytes and build the inputs. It compiles policies in their JSON form; the
+// YAML front end for policy files as people write them is package
+// policy/policyfile (with github.com/goccy/go-yaml), kept apart so that the
+// agent hook, which compiles only a cached canonical form, links no YAML
+// parser. The full reference with examples is docs/policy.md.
 //
 // # Use
 //
-//	p, err := policy.Compile(src)      // once; errors are an ErrorList of *ParseError{Line, Col, Msg}
+//	p, err := policyfile.Compile(src)  // once; errors are an ErrorList of *ParseError{Line, Col, Msg}
 //	v := p.EvaluateToolCall(in)        // PreToolUse: ToolCallInput
 //	v := p.EvaluateCommits(rng)        // check, verify, ingest: RangeInput
 //	os.Stdout.Write(v.JSON())          // canonical verdict
 //
-// If a policy does not compile, the caller decides: [FailModeOf] reads the
-// file's on_error setting even when the rest is invalid (default
-// [FailBlock]). A compiled [Policy] is immutable and safe for concurrent use.
+// If a policy does not compile, the caller decides: policyfile.FailModeOf
+// reads the file's on_error setting even when the rest is invalid (default
+// [FailBlock]; [FailModeOf] does the same without a YAML parser). A
+// compiled [Policy] is immutable and safe for concurrent use.
 // [Policy.Canonical] is a JSON form of it (defaults filled in, rules and
-// lists sorted) that [Compile] reads through a fast path, and [Policy.Hash]
-// is its SHA-256: a hook may cache the canonical form keyed by the hash of
-// the policy file's bytes.
+// lists sorted) that [Compile] reads, and [Policy.Hash] is its SHA-256: a
+// hook caches the canonical form keyed by the hash of the policy file's
+// bytes.
 //
 // # Schema
 //

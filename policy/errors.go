@@ -1,71 +1,21 @@
 package policy
 
-import (
-	"cmp"
-	"fmt"
-	"slices"
-	"strings"
-)
+import "github.com/tracevault/tracevault/policy/internal/ptree"
 
 // A ParseError is one problem in a policy file, at a 1-based line and column
-// (0 when the problem has no single place, such as an empty file).
-type ParseError struct {
-	Line, Col int
-	Msg       string
-}
+// (0 when the problem has no single place, such as an empty file). Its
+// Error method returns "line:col: msg".
+type ParseError = ptree.ParseError
 
-// Error returns "line:col: msg".
-func (e *ParseError) Error() string {
-	return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg)
-}
+// ErrorList is every problem [Compile] (or policyfile.Compile) found,
+// ordered by position. It is the error they return; errors.As finds both
+// the list and its first [*ParseError]. Its Error method returns the
+// problems one per line.
+type ErrorList = ptree.ErrorList
 
-// ErrorList is every problem [Compile] found, ordered by position. It is the
-// error Compile returns; errors.As finds both the list and its first
-// [*ParseError].
-type ErrorList []*ParseError
-
-// Error returns the problems one per line.
-func (l ErrorList) Error() string {
-	var b strings.Builder
-	for i, e := range l {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(e.Error())
-	}
-	return b.String()
-}
-
-// Unwrap returns the problems, for errors.As and errors.Is.
-func (l ErrorList) Unwrap() []error {
-	out := make([]error, len(l))
-	for i, e := range l {
-		out[i] = e
-	}
-	return out
-}
-
-// pos is a place in the source.
-type pos struct{ line, col int }
-
-// maxErrors caps the problems reported for one file.
-const maxErrors = 50
-
-// errs collects problems while compiling.
-type errs struct{ list ErrorList }
-
-func (e *errs) add(p pos, format string, args ...any) {
-	if len(e.list) < maxErrors {
-		e.list = append(e.list, &ParseError{Line: p.line, Col: p.col, Msg: fmt.Sprintf(format, args...)})
-	}
-}
-
-func (e *errs) err() error {
-	if len(e.list) == 0 {
-		return nil
-	}
-	slices.SortStableFunc(e.list, func(a, b *ParseError) int {
-		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
-	})
-	return e.list
-}
+// The parsed form of a policy file, shared with the front ends.
+type (
+	node = ptree.Node
+	pos  = ptree.Pos
+	errs = ptree.Errs
+)

@@ -69,7 +69,7 @@ func compilePathSet(list []string, ps []pos, key string, negation bool, e *errs)
 		}
 		g, err := compilePathGlob(src)
 		if err != nil {
-			e.add(ps[i], "bad glob %q in %s: %v", list[i], key, err)
+			e.Add(ps[i], "bad glob %q in %s: %v", list[i], key, err)
 			continue
 		}
 		if neg {
@@ -86,7 +86,7 @@ func compileNameGlobs(list []string, ps []pos, key string, e *errs) []*glob {
 	for i, src := range list {
 		g, err := compileNameGlob(src)
 		if err != nil {
-			e.add(ps[i], "bad glob %q in %s: %v", src, key, err)
+			e.Add(ps[i], "bad glob %q in %s: %v", src, key, err)
 			continue
 		}
 		out = append(out, g)
@@ -99,7 +99,7 @@ func compileCmdPatterns(list []string, ps []pos, key string, e *errs) []*cmdPatt
 	for i, src := range list {
 		p, err := compileCmdPattern(src)
 		if err != nil {
-			e.add(ps[i], "bad command pattern %q in %s: %v", src, key, err)
+			e.Add(ps[i], "bad command pattern %q in %s: %v", src, key, err)
 			continue
 		}
 		out = append(out, p)
@@ -110,7 +110,7 @@ func compileCmdPatterns(list []string, ps []pos, key string, e *errs) []*cmdPatt
 // compileRule compiles a decoded rule. Disabled rules are compiled too, so
 // that their mistakes are reported.
 func compileRule(rs *ruleSpec, e *errs) *rule {
-	before := len(e.list)
+	before := len(e.List)
 	r := &rule{name: rs.Name, condType: rs.Condition.Type, action: rs.Action, severity: rs.Severity}
 	r.paths = compilePathSet(rs.Scope.Paths, rs.Scope.pathsPos, "scope.paths", true, e)
 	r.branches = compilePathSet(rs.Scope.Branches, rs.Scope.branchesPos, "scope.branches", true, e)
@@ -158,7 +158,7 @@ func compileRule(rs *ruleSpec, e *errs) *rule {
 	case CondSecrets:
 		r.cond = &secretsCond{max: *c.MaxCount}
 	}
-	if len(e.list) != before || r.cond == nil {
+	if len(e.List) != before || r.cond == nil {
 		return nil
 	}
 	return r

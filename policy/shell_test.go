@@ -96,7 +96,7 @@ func FuzzParseShell(f *testing.F) {
 	for _, s := range []string{"rm -rf /", "curl x | sh", `sh -c "$(curl x)"`, "git push -f origin +main", "a $(b `c` \"$(d)\")"} {
 		f.Add(s)
 	}
-	p, err := Compile([]byte(oneRule("type: dangerous_command\ncommands: [\"terraform destroy\"]")))
+	p, err := compileSrc([]byte(oneRule("type: dangerous_command\ncommands: [\"terraform destroy\"]")))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/tracevault/tracevault/policy/internal/ptree"
 )
 
 // Action is what a rule does when its condition is violated.
@@ -151,39 +153,39 @@ type condSpec struct {
 func decodeSpec(root *node, e *errs) *spec {
 	s := &spec{Version: 1, OnError: FailBlock}
 	if root == nil {
-		e.add(pos{1, 1}, "empty policy file: it needs a \"rules\" list")
+		e.Add(pos{Line: 1, Col: 1}, "empty policy file: it needs a \"rules\" list")
 		return s
 	}
-	if root.kind != kindMap {
-		e.add(root.pos, "a policy file is a mapping with a \"rules\" list, not %s", root.kind)
+	if root.Kind != ptree.Map {
+		e.Add(root.Pos, "a policy file is a mapping with a \"rules\" list, not %s", root.Kind)
 		return s
 	}
 	checkKeys(root, "the policy file", []string{"version", "on_error", "rules"}, e)
-	if v := root.get("version"); v != nil {
+	if v := root.Get("version"); v != nil {
 		if n, ok := intValue(v, "version", e); ok && n != 1 {
-			e.add(v.pos, "unsupported policy version %d (this engine reads version 1)", n)
+			e.Add(v.Pos, "unsupported policy version %d (this engine reads version 1)", n)
 		}
 	}
-	if v := root.get("on_error"); v != nil {
+	if v := root.Get("on_error"); v != nil {
 		if str, ok := enumValue(v, "on_error", []string{"allow", "block"}, e); ok {
 			s.OnError = FailMode(str)
 		}
 	}
-	rules := root.get("rules")
+	rules := root.Get("rules")
 	if rules == nil {
-		e.add(root.pos, "missing key \"rules\"")
+		e.Add(root.Pos, "missing key \"rules\"")
 		return s
 	}
-	if rules.kind != kindSeq {
-		e.add(rules.pos, "\"rules\" must be a list, not %s", rules.kind)
+	if rules.Kind != ptree.Seq {
+		e.Add(rules.Pos, "\"rules\" must be a list, not %s", rules.Kind)
 		return s
 	}
 	names := map[string]pos{}
-	for _, r := range rules.vals {
+	for _, r := range rules.Vals {
 		rs, ok := decodeRule(r, e)
 		if rs.Name != "" {
 			if first, dup := names[rs.Name]; dup {
-				e.add(rs.namePos, "duplicate rule name %q (first used at line %d)", rs.Name, first.line)
+				e.Add(rs.namePos, "duplicate rule name %q (first used at line %d)", rs.Name, first.Line)
 			} else {
 				names[rs.Name] = rs.namePos
 			}
@@ -196,45 +198,45 @@ func decodeSpec(root *node, e *errs) *spec {
 }
 
 func decodeRule(n *node, e *errs) (ruleSpec, bool) {
-	rs := ruleSpec{Enabled: true, Severity: SeverityMedium, pos: n.pos}
-	if n.kind != kindMap {
-		e.add(n.pos, "a rule must be a mapping, not %s", n.kind)
+	rs := ruleSpec{Enabled: true, Severity: SeverityMedium, pos: n.Pos}
+	if n.Kind != ptree.Map {
+		e.Add(n.Pos, "a rule must be a mapping, not %s", n.Kind)
 		return rs, false
 	}
 	checkKeys(n, "a rule", []string{"name", "description", "enabled", "action", "severity", "scope", "condition"}, e)
-	if v := n.get("name"); v == nil {
-		e.add(n.pos, "rule has no \"name\"")
+	if v := n.Get("name"); v == nil {
+		e.Add(n.Pos, "rule has no \"name\"")
 	} else if str, ok := stringValue(v, "name", e); ok {
-		rs.Name, rs.namePos = str, v.pos
+		rs.Name, rs.namePos = str, v.Pos
 		if err := checkName(str); err != "" {
-			e.add(v.pos, "rule name %q %s", str, err)
+			e.Add(v.Pos, "rule name %q %s", str, err)
 		}
 	}
 	where := "rule"
 	if rs.Name != "" {
 		where = fmt.Sprintf("rule %q", rs.Name)
 	}
-	if v := n.get("description"); v != nil {
+	if v := n.Get("description"); v != nil {
 		rs.Description, _ = stringValue(v, "description", e)
 	}
-	if v := n.get("enabled"); v != nil {
+	if v := n.Get("enabled"); v != nil {
 		rs.Enabled, _ = boolValue(v, "enabled", e)
 	}
-	if v := n.get("action"); v == nil {
-		e.add(n.pos, "%s has no \"action\" (block or warn)", where)
+	if v := n.Get("action"); v == nil {
+		e.Add(n.Pos, "%s has no \"action\" (block or warn)", where)
 	} else if str, ok := enumValue(v, "action", []string{"block", "warn"}, e); ok {
 		rs.Action = Action(str)
 	}
-	if v := n.get("severity"); v != nil {
+	if v := n.Get("severity"); v != nil {
 		if str, ok := enumValue(v, "severity", []string{"low", "medium", "high", "critical"}, e); ok {
 			rs.Severity = Severity(str)
 		}
 	}
-	if v := n.get("scope"); v != nil {
+	if v := n.Get("scope"); v != nil {
 		rs.Scope = decodeScope(v, e)
 	}
-	if v := n.get("condition"); v == nil {
-		e.add(n.pos, "%s has no \"condition\"", where)
+	if v := n.Get("condition"); v == nil {
+		e.Add(n.Pos, "%s has no \"condition\"", where)
 		return rs, false
 	} else if !decodeCondition(v, &rs.Condition, e) {
 		return rs, false
@@ -257,36 +259,36 @@ func checkName(s string) string {
 
 func decodeScope(n *node, e *errs) scopeSpec {
 	var sc scopeSpec
-	if n.kind != kindMap {
-		e.add(n.pos, "\"scope\" must be a mapping, not %s", n.kind)
+	if n.Kind != ptree.Map {
+		e.Add(n.Pos, "\"scope\" must be a mapping, not %s", n.Kind)
 		return sc
 	}
 	checkKeys(n, "scope", []string{"paths", "branches"}, e)
-	if v := n.get("paths"); v != nil {
+	if v := n.Get("paths"); v != nil {
 		sc.Paths, sc.pathsPos = stringList(v, "paths", e)
 	}
-	if v := n.get("branches"); v != nil {
+	if v := n.Get("branches"); v != nil {
 		sc.Branches, sc.branchesPos = stringList(v, "branches", e)
 	}
 	return sc
 }
 
 func decodeCondition(n *node, c *condSpec, e *errs) bool {
-	if n.kind != kindMap {
-		e.add(n.pos, "\"condition\" must be a mapping, not %s", n.kind)
+	if n.Kind != ptree.Map {
+		e.Add(n.Pos, "\"condition\" must be a mapping, not %s", n.Kind)
 		return false
 	}
-	tv := n.get("type")
+	tv := n.Get("type")
 	if tv == nil {
-		e.add(n.pos, "condition has no \"type\" (one of %s)", strings.Join(condTypes, ", "))
+		e.Add(n.Pos, "condition has no \"type\" (one of %s)", strings.Join(condTypes, ", "))
 		return false
 	}
 	str, ok := enumValue(tv, "condition type", condTypes, e)
 	if !ok {
 		return false
 	}
-	c.Type, c.typePos = ConditionType(str), tv.pos
-	before := len(e.list)
+	c.Type, c.typePos = ConditionType(str), tv.Pos
+	before := len(e.List)
 	c.listPos = map[string][]pos{}
 	keys := condKeys[c.Type]
 	checkKeys(n, fmt.Sprintf("a %s condition", c.Type), append([]string{"type"}, keys...), e)
@@ -297,14 +299,14 @@ func decodeCondition(n *node, c *condSpec, e *errs) bool {
 		"checks": &c.Checks, "protected_branches": &c.ProtectedBranches,
 	}
 	for _, k := range keys {
-		v := n.get(k)
+		v := n.Get(k)
 		if v == nil {
 			continue
 		}
 		if dst, ok := lists[k]; ok {
 			*dst, c.listPos[k] = stringList(v, k, e)
-			if len(*dst) == 0 && v.kind == kindSeq {
-				e.add(v.pos, "%q is an empty list: list at least one item, or remove the key", k)
+			if len(*dst) == 0 && v.Kind == ptree.Seq {
+				e.Add(v.Pos, "%q is an empty list: list at least one item, or remove the key", k)
 			}
 			continue
 		}
@@ -312,7 +314,7 @@ func decodeCondition(n *node, c *condSpec, e *errs) bool {
 		case "max_percent":
 			if f, ok := numberValue(v, k, e); ok {
 				if f < 0 || f > 100 {
-					e.add(v.pos, "max_percent must be between 0 and 100, not %v", f)
+					e.Add(v.Pos, "max_percent must be between 0 and 100, not %v", f)
 				}
 				d := decimal(f)
 				c.MaxPercent = &d
@@ -320,7 +322,7 @@ func decodeCondition(n *node, c *condSpec, e *errs) bool {
 		case "max_cost_usd":
 			if f, ok := numberValue(v, k, e); ok {
 				if f < 0 || f > 1e9 {
-					e.add(v.pos, "max_cost_usd must be between 0 and 1000000000")
+					e.Add(v.Pos, "max_cost_usd must be between 0 and 1000000000")
 				}
 				d := decimal(f)
 				c.MaxCostUSD = &d
@@ -328,7 +330,7 @@ func decodeCondition(n *node, c *condSpec, e *errs) bool {
 		case "max_tokens", "max_count":
 			if i, ok := intValue(v, k, e); ok {
 				if i < 0 {
-					e.add(v.pos, "%s must not be negative", k)
+					e.Add(v.Pos, "%s must not be negative", k)
 				}
 				if k == "max_tokens" {
 					c.MaxTokens = &i
@@ -349,45 +351,45 @@ func decodeCondition(n *node, c *condSpec, e *errs) bool {
 		}
 	}
 	checkCondition(n, c, e)
-	return len(e.list) == before
+	return len(e.List) == before
 }
 
 // checkCondition applies each type's required keys and defaults.
 func checkCondition(n *node, c *condSpec, e *errs) {
 	switch c.Type {
 	case CondAIPercent:
-		if c.MaxPercent == nil && n.get("max_percent") == nil {
-			e.add(n.pos, "ai_percent condition needs \"max_percent\"")
+		if c.MaxPercent == nil && n.Get("max_percent") == nil {
+			e.Add(n.Pos, "ai_percent condition needs \"max_percent\"")
 		}
 		if c.Per == "" {
 			c.Per = PerCommit
 		}
 	case CondModelAllowlist, CondAgentAllowlist:
-		if n.get("allow") == nil && n.get("deny") == nil {
-			e.add(n.pos, "%s condition needs \"allow\" or \"deny\"", c.Type)
+		if n.Get("allow") == nil && n.Get("deny") == nil {
+			e.Add(n.Pos, "%s condition needs \"allow\" or \"deny\"", c.Type)
 		}
 	case CondSensitivePath:
-		if n.get("patterns") == nil {
-			e.add(n.pos, "sensitive_path condition needs \"patterns\"")
+		if n.Get("patterns") == nil {
+			e.Add(n.Pos, "sensitive_path condition needs \"patterns\"")
 		}
 	case CondRequiredTool, CondConditionalTool:
-		if n.get("tools") == nil && n.get("commands") == nil {
-			e.add(n.pos, "%s condition needs \"tools\" or \"commands\"", c.Type)
+		if n.Get("tools") == nil && n.Get("commands") == nil {
+			e.Add(n.Pos, "%s condition needs \"tools\" or \"commands\"", c.Type)
 		}
-		if c.Type == CondConditionalTool && n.get("when_changed") == nil {
-			e.add(n.pos, "conditional_tool condition needs \"when_changed\" (use required_tool for an unconditional requirement)")
+		if c.Type == CondConditionalTool && n.Get("when_changed") == nil {
+			e.Add(n.Pos, "conditional_tool condition needs \"when_changed\" (use required_tool for an unconditional requirement)")
 		}
 	case CondBudget:
-		if n.get("per") == nil {
-			e.add(n.pos, "budget condition needs \"per\" (session, commit, author_day or range)")
+		if n.Get("per") == nil {
+			e.Add(n.Pos, "budget condition needs \"per\" (session, commit, author_day or range)")
 		}
-		if n.get("max_cost_usd") == nil && n.get("max_tokens") == nil {
-			e.add(n.pos, "budget condition needs \"max_cost_usd\" or \"max_tokens\"")
+		if n.Get("max_cost_usd") == nil && n.Get("max_tokens") == nil {
+			e.Add(n.Pos, "budget condition needs \"max_cost_usd\" or \"max_tokens\"")
 		}
 	case CondDangerousCommand:
 		for i, ch := range c.Checks {
 			if !contains(allChecks, ch) {
-				e.add(c.listPos["checks"][i], "unknown check %q (known: %s)", ch, strings.Join(allChecks, ", "))
+				e.Add(c.listPos["checks"][i], "unknown check %q (known: %s)", ch, strings.Join(allChecks, ", "))
 			}
 		}
 		if c.Checks == nil {
@@ -414,11 +416,11 @@ func contains(list []string, s string) bool {
 }
 
 func stringValue(n *node, key string, e *errs) (string, bool) {
-	if n.kind != kindString {
-		e.add(n.pos, "%q must be a string, not %s", key, n.kind)
+	if n.Kind != ptree.String {
+		e.Add(n.Pos, "%q must be a string, not %s", key, n.Kind)
 		return "", false
 	}
-	return n.str, true
+	return n.Str, true
 }
 
 func enumValue(n *node, key string, allowed []string, e *errs) (string, bool) {
@@ -433,24 +435,24 @@ func enumValue(n *node, key string, allowed []string, e *errs) (string, bool) {
 	if c := closest(s, allowed); c != "" {
 		msg += fmt.Sprintf("; did you mean %q?", c)
 	}
-	e.add(n.pos, "%s", msg)
+	e.Add(n.Pos, "%s", msg)
 	return "", false
 }
 
 func boolValue(n *node, key string, e *errs) (bool, bool) {
-	if n.kind != kindBool {
-		e.add(n.pos, "%q must be true or false, not %s %q", key, n.kind, n.str)
+	if n.Kind != ptree.Bool {
+		e.Add(n.Pos, "%q must be true or false, not %s %q", key, n.Kind, n.Str)
 		return false, false
 	}
-	return n.str == "true", true
+	return n.Str == "true", true
 }
 
 func numberValue(n *node, key string, e *errs) (float64, bool) {
-	if n.kind != kindNumber || math.IsNaN(n.num) || math.IsInf(n.num, 0) {
-		e.add(n.pos, "%q must be a number, not %s", key, n.kind)
+	if n.Kind != ptree.Number || math.IsNaN(n.Num) || math.IsInf(n.Num, 0) {
+		e.Add(n.Pos, "%q must be a number, not %s", key, n.Kind)
 		return 0, false
 	}
-	return n.num, true
+	return n.Num, true
 }
 
 func intValue(n *node, key string, e *errs) (int64, bool) {
@@ -458,27 +460,27 @@ func intValue(n *node, key string, e *errs) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	if !n.isInt && f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		e.add(n.pos, "%q must be a whole number, not %s", key, n.str)
+	if !n.IsInt && f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		e.Add(n.Pos, "%q must be a whole number, not %s", key, n.Str)
 		return 0, false
 	}
 	return int64(f), true
 }
 
 func stringList(n *node, key string, e *errs) ([]string, []pos) {
-	if n.kind != kindSeq {
-		e.add(n.pos, "%q must be a list of strings, not %s", key, n.kind)
+	if n.Kind != ptree.Seq {
+		e.Add(n.Pos, "%q must be a list of strings, not %s", key, n.Kind)
 		return nil, nil
 	}
-	out := make([]string, 0, len(n.vals))
-	ps := make([]pos, 0, len(n.vals))
-	for _, v := range n.vals {
-		if v.kind != kindString {
-			e.add(v.pos, "items of %q must be strings, not %s", key, v.kind)
+	out := make([]string, 0, len(n.Vals))
+	ps := make([]pos, 0, len(n.Vals))
+	for _, v := range n.Vals {
+		if v.Kind != ptree.String {
+			e.Add(v.Pos, "items of %q must be strings, not %s", key, v.Kind)
 			continue
 		}
-		out = append(out, v.str)
-		ps = append(ps, v.pos)
+		out = append(out, v.Str)
+		ps = append(ps, v.Pos)
 	}
 	return out, ps
 }

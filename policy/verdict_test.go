@@ -113,7 +113,7 @@ rules:
       type: model_allowlist
       allow: ["claude-sonnet-4-*"]
 `)
-	p, err := Compile(src)
+	p, err := compileSrc(src)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -135,7 +135,7 @@ rules:
 // ExampleCompile_error shows the line-numbered errors "tracevault policy
 // validate" prints.
 func ExampleCompile_error() {
-	_, err := Compile([]byte(`rules:
+	_, err := compileSrc([]byte(`rules:
   - name: protect-payments
     action: blok
     condition:

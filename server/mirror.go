@@ -17,6 +17,7 @@ import (
 	"github.com/tracevault/tracevault/gitstore"
 	"github.com/tracevault/tracevault/gitstore/gitcli"
 	"github.com/tracevault/tracevault/policy"
+	"github.com/tracevault/tracevault/policy/policyfile"
 	"github.com/tracevault/tracevault/seal/sigkey"
 	"github.com/tracevault/tracevault/server/api"
 	"github.com/tracevault/tracevault/server/store"
@@ -210,7 +211,7 @@ func (s *Server) readMeta(ctx context.Context, gs *gitcli.Store, org string, r *
 		m.allowed = a
 	}
 	if b, err := gs.Git(ctx, "cat-file", "blob", mirrorHeadRef+":"+PolicyPath); err == nil {
-		p, err := policy.Compile(b)
+		p, err := policyfile.Compile(b)
 		if err != nil {
 			s.logger.Warn("ignoring policy that does not compile", "org", org, "repo", r.URL, "err", err)
 		}

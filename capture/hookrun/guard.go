@@ -1,12 +1,15 @@
 package hookrun
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -37,13 +40,18 @@ func (h *hook) guard(kind capture.ToolKind) {
 		h.deny(policy.Verdict{}, "policy", fmt.Sprintf("TraceVault could not read %s: %v", PolicyFile, err))
 		return
 	}
-	p, err := h.compiled(src)
+	p, mode, err := h.compiled(src)
 	if err != nil {
-		if policy.FailModeOf(src) == policy.FailAllow {
+		if mode == policy.FailAllow {
 			h.logf("policy %s does not compile (on_error: allow): %v", PolicyFile, err)
 			return
 		}
-		h.deny(policy.Verdict{}, "policy", fmt.Sprintf("TraceVault policy %s is invalid, so edits and commands are blocked (fail closed): %v", PolicyFile, err))
+		var list policy.ErrorList
+		if errors.As(err, &list) {
+			h.deny(policy.Verdict{}, "policy", fmt.Sprintf("TraceVault policy %s is invalid, so edits and commands are blocked (fail closed): %v", PolicyFile, err))
+		} else {
+			h.deny(policy.Verdict{}, "policy", fmt.Sprintf("TraceVault could not compile policy %s, so edits and commands are blocked (fail closed): %v", PolicyFile, err))
+		}
 		return
 	}
 	in := policy.ToolCallInput{
@@ -81,24 +89,88 @@ func (h *hook) deny(v policy.Verdict, rule, reason string) {
 }
 
 // compiled returns the compiled policy, caching its canonical form by the
-// hash of the source so later hooks skip the YAML parse.
-func (h *hook) compiled(src []byte) (*policy.Policy, error) {
+// hash of the source so that later hooks compile only that JSON. The hook
+// links no YAML parser: a source not in the cache goes to the policy
+// compiler (by default the full tracevault binary). On failure it returns
+// the policy's on_error setting with the error.
+func (h *hook) compiled(src []byte) (*policy.Policy, policy.FailMode, error) {
 	sum := sha256.Sum256(src)
 	cache := h.dir.Path("state", "policy-"+hex.EncodeToString(sum[:12])+".json")
 	if b, err := spool.ReadFile(cache); err == nil {
 		if p, err := policy.Compile(b); err == nil {
-			return p, nil
+			return p, p.FailMode(), nil
 		}
 	}
-	p, err := policy.Compile(src)
+	compile := h.opts.CompilePolicy
+	if compile == nil {
+		compile = ExecPolicyCompiler
+	}
+	canonical, mode, err := compile(src)
 	if err != nil {
-		return nil, err
+		return nil, mode, err
+	}
+	p, err := policy.Compile(canonical)
+	if err != nil {
+		return nil, policy.FailBlock, fmt.Errorf("the policy compiler's canonical form does not compile: %w", err)
 	}
 	tmp := cache + ".tmp"
 	if os.MkdirAll(filepath.Dir(cache), 0o700) == nil && spool.WriteFile(tmp, p.Canonical(), 0o600) == nil {
 		_ = os.Rename(tmp, cache)
 	}
-	return p, nil
+	return p, p.FailMode(), nil
+}
+
+// A PolicyCompiler compiles a policy file's source into its canonical form
+// ([policy.Policy.Canonical]). For a policy that does not compile it
+// returns the file's on_error setting and an error: a [policy.ErrorList]
+// when the policy itself is at fault, any other error when it could not be
+// compiled at all (the setting then is what could be read without YAML).
+type PolicyCompiler func(src []byte) (canonical []byte, onError policy.FailMode, err error)
+
+// CompiledPolicy is the JSON object "tracevault policy compile" prints:
+// the canonical form of a policy, or its problems and on_error setting.
+type CompiledPolicy struct {
+	Canonical json.RawMessage  `json:"canonical,omitempty"`
+	OnError   policy.FailMode  `json:"on_error,omitempty"`
+	Errors    policy.ErrorList `json:"errors,omitempty"`
+}
+
+// policyCompileTimeout bounds the run of the full binary, well inside the
+// hook's own budget.
+const policyCompileTimeout = 10 * time.Second
+
+// ExecPolicyCompiler is the default [PolicyCompiler]: it runs "tracevault
+// policy compile" (the full binary, beside tracevault-hook or on PATH) with
+// the source on stdin.
+func ExecPolicyCompiler(src []byte) ([]byte, policy.FailMode, error) {
+	full, err := fullBinary()
+	if err != nil {
+		return nil, policy.FailModeOf(src), err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), policyCompileTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, full, "policy", "compile")
+	cmd.Stdin = bytes.NewReader(src)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, policy.FailModeOf(src), fmt.Errorf("running %s policy compile: %w: %s", full, err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	var res CompiledPolicy
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		return nil, policy.FailModeOf(src), fmt.Errorf("reading the output of %s policy compile: %w", full, err)
+	}
+	switch {
+	case len(res.Errors) > 0:
+		mode := policy.FailBlock
+		if res.OnError == policy.FailAllow {
+			mode = policy.FailAllow
+		}
+		return nil, mode, res.Errors
+	case len(res.Canonical) == 0:
+		return nil, policy.FailModeOf(src), fmt.Errorf("%s policy compile printed neither a policy nor errors", full)
+	}
+	return res.Canonical, res.OnError, nil
 }
 
 // sessionFacts fills the model, usage and budget facts the hook tracks in

@@ -42,6 +42,9 @@ type Options struct {
 	Getwd  func() (string, error)
 	Getenv func(string) string
 	Now    func() time.Time
+	// CompilePolicy compiles a policy file the hook has not cached; nil
+	// means [ExecPolicyCompiler].
+	CompilePolicy PolicyCompiler
 }
 
 func (o *Options) defaults() {

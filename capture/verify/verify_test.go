@@ -14,6 +14,7 @@ import (
 	"github.com/tracevault/tracevault/gitstore/notes"
 	"github.com/tracevault/tracevault/internal/testutil"
 	"github.com/tracevault/tracevault/policy"
+	"github.com/tracevault/tracevault/policy/policyfile"
 	"github.com/tracevault/tracevault/seal/sigkey"
 )
 
@@ -180,7 +181,7 @@ func TestBuild(t *testing.T) {
 				}
 			}
 			if tt.policy != "" {
-				p, err := policy.Compile([]byte(tt.policy))
+				p, err := policyfile.Compile([]byte(tt.policy))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -20,6 +20,7 @@ import (
 	"github.com/tracevault/tracevault/capture/verify"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/repoctx"
 	"github.com/tracevault/tracevault/policy"
+	"github.com/tracevault/tracevault/policy/policyfile"
 	"github.com/tracevault/tracevault/seal/sigkey"
 )
 
@@ -65,8 +66,8 @@ func LoadConfig(ctx context.Context, r *repoctx.Repo, file, rev string) (*Config
 	case err != nil:
 		return nil, fmt.Errorf("reading policy %s: %w", c.PolicyFile, err)
 	}
-	c.Policy, c.CompileErr = policy.Compile(src)
-	c.FailMode = policy.FailModeOf(src)
+	c.Policy, c.CompileErr = policyfile.Compile(src)
+	c.FailMode = policyfile.FailModeOf(src)
 	if c.Policy != nil {
 		c.FailMode = c.Policy.FailMode()
 	}

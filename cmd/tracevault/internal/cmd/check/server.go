@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tracevault/tracevault/policy"
+	"github.com/tracevault/tracevault/policy/policyfile"
 )
 
 // ServerChecker asks a TraceVault server for its verdict on a range of
@@ -65,7 +66,7 @@ func (h *httpChecker) CheckRange(ctx context.Context, repo string, in policy.Ran
 	if resp.StatusCode/100 != 2 {
 		return policy.Verdict{}, fmt.Errorf("%w: GET %s: %s", ErrServerUnreachable, u, resp.Status)
 	}
-	p, err := policy.Compile(body)
+	p, err := policyfile.Compile(body)
 	if err != nil {
 		return policy.Verdict{}, fmt.Errorf("%w: the server's policy does not compile: %v", ErrServerUnreachable, err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tracevault/tracevault/capture/hookrun"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
+	"github.com/tracevault/tracevault/policy/policyfile"
 )
 
 // Options are the hook command's inputs.
@@ -32,6 +33,7 @@ guard denies a tool call. Agents: claude-code, codex, gemini-cli.`,
 			code := hookrun.Run(hookrun.Options{
 				Agent: opts.Agent, Stdin: f.IOStreams.In, Stdout: f.IOStreams.Out,
 				Getwd: f.Getwd, Getenv: f.Getenv, Now: f.Now,
+				CompilePolicy: policyfile.Canonical, // this binary links the YAML front end
 			})
 			if code != 0 {
 				return &cmdutil.ExitError{Code: cmdutil.ExitCode(code), Err: cmdutil.ErrSilent}

@@ -4,6 +4,7 @@ package policy
 import (
 	"github.com/spf13/cobra"
 
+	cmdCompile "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/policy/compile"
 	cmdValidate "github.com/tracevault/tracevault/cmd/tracevault/internal/cmd/policy/validate"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
 )
@@ -14,6 +15,6 @@ func NewCmdPolicy(f *cmdutil.Factory) *cobra.Command {
 		Use:   "policy <command>",
 		Short: "Work with the repository's policy (.tracevault/policy.yaml)",
 	}
-	cmd.AddCommand(cmdValidate.NewCmdValidate(f, nil))
+	cmd.AddCommand(cmdValidate.NewCmdValidate(f, nil), cmdCompile.NewCmdCompile(f, nil))
 	return cmd
 }

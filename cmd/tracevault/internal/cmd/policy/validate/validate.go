@@ -14,6 +14,7 @@ import (
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/iostreams"
 	"github.com/tracevault/tracevault/policy"
+	"github.com/tracevault/tracevault/policy/policyfile"
 )
 
 // ValidateOptions are validate's inputs.
@@ -63,7 +64,7 @@ func validateRun(opts *ValidateOptions) error {
 	if err != nil {
 		return fmt.Errorf("reading policy: %w", err)
 	}
-	p, err := policy.Compile(src)
+	p, err := policyfile.Compile(src)
 	var list policy.ErrorList
 	switch {
 	case errors.As(err, &list):
@@ -71,7 +72,7 @@ func validateRun(opts *ValidateOptions) error {
 			fmt.Fprintf(opts.IO.ErrOut, "%s:%s\n", file, e.Error())
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "%s: %d problem%s; on a bad policy the hook and check fail %s (on_error: %s)\n",
-			file, len(list), plural(len(list)), closedOrOpen(policy.FailModeOf(src)), policy.FailModeOf(src))
+			file, len(list), plural(len(list)), closedOrOpen(policyfile.FailModeOf(src)), policyfile.FailModeOf(src))
 		return cmdutil.ErrSilent
 	case err != nil:
 		return fmt.Errorf("%s: %w", file, err)

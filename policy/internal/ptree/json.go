@@ -1,4 +1,4 @@
-package policy
+package ptree
 
 import (
 	"bytes"
@@ -7,12 +7,13 @@ import (
 	"strings"
 )
 
-// parseJSON is the fast path for policy files that are JSON objects, such as
-// the canonical form a hook caches: encoding/json is about ten times faster
-// than the YAML parser. It returns false when src is not one well-formed
-// JSON object, and the caller then parses it as YAML (JSON is YAML), which
-// reports syntax errors with positions.
-func parseJSON(src []byte, e *errs) (*node, bool) {
+// ParseJSON parses a policy file that is one JSON object, such as the
+// canonical form a hook caches (encoding/json is about ten times faster than
+// the YAML parser), adding problems (duplicate keys) to e. It returns false
+// when src is not one well-formed JSON object; a caller that accepts YAML
+// then parses it as YAML (JSON is YAML), which reports syntax errors with
+// positions.
+func ParseJSON(src []byte, e *Errs) (*Node, bool) {
 	trimmed := bytes.TrimSpace(src)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, false
@@ -20,7 +21,7 @@ func parseJSON(src []byte, e *errs) (*node, bool) {
 	dec := json.NewDecoder(bytes.NewReader(src))
 	dec.UseNumber()
 	j := jsonReader{src: src, dec: dec, lines: lineStarts(src)}
-	var local errs
+	var local Errs
 	n, ok := j.value(&local, 0)
 	if !ok {
 		return nil, false
@@ -28,7 +29,7 @@ func parseJSON(src []byte, e *errs) (*node, bool) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, false
 	}
-	e.list = append(e.list, local.list...)
+	e.List = append(e.List, local.List...)
 	return n, true
 }
 
@@ -49,88 +50,88 @@ func lineStarts(src []byte) []int {
 }
 
 // next returns the next token and where it starts.
-func (j *jsonReader) next() (json.Token, pos, bool) {
+func (j *jsonReader) next() (json.Token, Pos, bool) {
 	off := int(j.dec.InputOffset())
 	for off < len(j.src) && strings.IndexByte(" \t\r\n,:", j.src[off]) >= 0 {
 		off++
 	}
 	tok, err := j.dec.Token()
 	if err != nil {
-		return nil, pos{}, false
+		return nil, Pos{}, false
 	}
 	line := 0
 	for line+1 < len(j.lines) && j.lines[line+1] <= off {
 		line++
 	}
-	return tok, pos{line + 1, off - j.lines[line] + 1}, true
+	return tok, Pos{Line: line + 1, Col: off - j.lines[line] + 1}, true
 }
 
-func (j *jsonReader) value(e *errs, depth int) (*node, bool) {
+func (j *jsonReader) value(e *Errs, depth int) (*Node, bool) {
 	tok, p, ok := j.next()
-	if !ok || depth > maxDepth {
+	if !ok || depth > MaxDepth {
 		return nil, false
 	}
 	return j.fromToken(tok, p, e, depth)
 }
 
-func (j *jsonReader) fromToken(tok json.Token, p pos, e *errs, depth int) (*node, bool) {
+func (j *jsonReader) fromToken(tok json.Token, p Pos, e *Errs, depth int) (*Node, bool) {
 	switch t := tok.(type) {
 	case nil:
-		return &node{kind: kindNull, pos: p}, true
+		return &Node{Kind: Null, Pos: p}, true
 	case bool:
 		s := "false"
 		if t {
 			s = "true"
 		}
-		return &node{kind: kindBool, pos: p, str: s}, true
+		return &Node{Kind: Bool, Pos: p, Str: s}, true
 	case string:
-		return &node{kind: kindString, pos: p, str: t}, true
+		return &Node{Kind: String, Pos: p, Str: t}, true
 	case json.Number:
 		if strings.ContainsAny(t.String(), "eE") && !strings.Contains(t.String(), ".") {
 			// The YAML parser reads 1e3 as a string; so must this path.
-			return &node{kind: kindString, pos: p, str: t.String()}, true
+			return &Node{Kind: String, Pos: p, Str: t.String()}, true
 		}
 		f, err := t.Float64()
 		if err != nil {
 			return nil, false
 		}
-		return &node{kind: kindNumber, pos: p, num: f, str: t.String(), isInt: !strings.ContainsAny(t.String(), ".eE")}, true
+		return &Node{Kind: Number, Pos: p, Num: f, Str: t.String(), IsInt: !strings.ContainsAny(t.String(), ".eE")}, true
 	case json.Delim:
 		switch t {
 		case '[':
-			n := &node{kind: kindSeq, pos: p}
+			n := &Node{Kind: Seq, Pos: p}
 			for j.dec.More() {
 				v, ok := j.value(e, depth+1)
 				if !ok {
 					return nil, false
 				}
-				n.vals = append(n.vals, v)
+				n.Vals = append(n.Vals, v)
 			}
 			_, _, ok := j.next()
 			return n, ok
 		case '{':
-			n := &node{kind: kindMap, pos: p}
-			seen := map[string]pos{}
+			n := &Node{Kind: Map, Pos: p}
+			seen := map[string]Pos{}
 			for j.dec.More() {
 				k, kp, ok := j.next()
 				key, isStr := k.(string)
 				if !ok || !isStr {
 					return nil, false
 				}
-				if len(n.keys) == 0 {
-					n.pos = kp
+				if len(n.Keys) == 0 {
+					n.Pos = kp
 				}
 				v, ok := j.value(e, depth+1)
 				if !ok {
 					return nil, false
 				}
 				if first, dup := seen[key]; dup {
-					e.add(kp, "key %q already set at line %d", key, first.line)
+					e.Add(kp, "key %q already set at line %d", key, first.Line)
 					continue
 				}
 				seen[key] = kp
-				n.keys = append(n.keys, &node{kind: kindString, pos: kp, str: key})
-				n.vals = append(n.vals, v)
+				n.Keys = append(n.Keys, &Node{Kind: String, Pos: kp, Str: key})
+				n.Vals = append(n.Vals, v)
 			}
 			_, _, ok := j.next()
 			return n, ok
