@@ -66,7 +66,7 @@
 // for .git/tracevault/state/. uvarint is encoding/binary's unsigned LEB128
 // and must be minimal; varint is its zigzag signed form.
 //
-//	magic        8 bytes  "tvsnap1\n" (the digit is the version)
+//	magic        8 bytes  "tvsnap2\n" (the digit is the version; 1 used CRC-32C)
 //	flags        1 byte   bit 0: truncated; other bits zero
 //	started      varint   Snapshot.Started, Unix ns
 //	count        uvarint  number of entries
@@ -82,7 +82,7 @@
 //	  ctime      varint   delta from this entry's mtime
 //	  ino        varint   delta from the previous entry's inode, mod 2^64
 //	  hashKind   1 byte   0: none; 1: 32 bytes of SHA-256 follow
-//	crc          4 bytes  CRC-32C (Castagnoli) of all bytes before, big-endian
+//	crc          4 bytes  CRC-32 (IEEE) of all bytes before, big-endian
 //
 // [Snapshot.UnmarshalBinary] rejects anything MarshalBinary would not have
 // written byte for byte: bad magic, flags or checksum, non-minimal
@@ -98,7 +98,7 @@
 // after its mtime, inode 1001) and main_test.go (a symlink, 7 bytes, inode
 // 999) encodes as 123 bytes:
 //
-//	74 76 73 6e 61 70 31 0a        "tvsnap1\n"
+//	74 76 73 6e 61 70 32 0a        "tvsnap2\n"
 //	00                             flags: complete
 //	80 80 d0 e2 c6 bf ce 97 2f     started 1700000000000000000
 //	03 19                          3 entries, 25 path bytes
@@ -113,5 +113,5 @@
 //	04 08 "_test.go"               shared "main", suffix "_test.go"
 //	ff 83 80 40 07                 mode symlink|0777, size 7
 //	00 00 03 00                    mtime +0, ctime +0, inode −2, no hash
-//	c4 6e 3c af                    CRC-32C
+//	00 6e 9a 83                    CRC-32 (IEEE)
 package worktree

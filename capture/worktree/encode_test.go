@@ -82,7 +82,7 @@ func TestSnapshotMarshalRejects(t *testing.T) {
 
 // withCRC appends a valid checksum, so a test reaches the checks behind it.
 func withCRC(b []byte) []byte {
-	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli()))
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
 }
 
 func TestSnapshotUnmarshalRejects(t *testing.T) {
@@ -94,17 +94,18 @@ func TestSnapshotUnmarshalRejects(t *testing.T) {
 	entry := func(prefix, suffix string) string {
 		return string([]byte{byte(len(prefix))}) + string([]byte{byte(len(suffix))}) + suffix + "\xa4\x03\x00\x00\x00\x00\x00"
 	}
-	head := "tvsnap1\n\x00\x00"
+	head := "tvsnap2\n\x00\x00"
 	tests := []struct {
 		name string
 		data []byte
 	}{
 		{"empty", nil},
-		{"bad magic", withCRC(append([]byte("tvsnap2\n"), body[8:]...))},
+		{"bad magic", withCRC(append([]byte("tvsnap9\n"), body[8:]...))},
+		{"version 1 (CRC-32C)", withCRC(append([]byte("tvsnap1\n"), body[8:]...))},
 		{"bad checksum", append(bytes.Clone(body), 0, 0, 0, 0)},
 		{"trailing data", withCRC(append(bytes.Clone(body), 0))},
-		{"unknown flag", withCRC([]byte("tvsnap1\n\x02\x00\x00\x00"))},
-		{"non-minimal varint", withCRC([]byte("tvsnap1\n\x00\x80\x00\x00\x00"))},
+		{"unknown flag", withCRC([]byte("tvsnap2\n\x02\x00\x00\x00"))},
+		{"non-minimal varint", withCRC([]byte("tvsnap2\n\x00\x80\x00\x00\x00"))},
 		{"count beyond data", withCRC([]byte(head + "\x05\x05"))},
 		{"missing entries", withCRC([]byte(head + "\x02\x02" + entry("", "a")))},
 		{"non-maximal prefix", withCRC([]byte(head + "\x02\x04" + entry("", "ab") + "\x00\x02ac\xa4\x03\x00\x00\x00\x00\x00"))},
@@ -118,7 +119,7 @@ func TestSnapshotUnmarshalRejects(t *testing.T) {
 		{"truncated hash", withCRC([]byte(head + "\x01\x01\x00\x01a\xa4\x03\x00\x00\x00\x00\x01abc"))},
 		{"directory mode", withCRC([]byte(head + "\x01\x01\x00\x01a\x80\x80\x80\x80\x08\x00\x00\x00\x00\x00"))},
 		{"mode overflows", withCRC([]byte(head + "\x01\x01\x00\x01a\x80\x80\x80\x80\x10\x00\x00\x00\x00\x00"))},
-		{"entry past TruncatedAt", withCRC([]byte("tvsnap1\n\x01\x00\x01\x01\x01a" + entry("", "b")))},
+		{"entry past TruncatedAt", withCRC([]byte("tvsnap2\n\x01\x00\x01\x01\x01a" + entry("", "b")))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -258,10 +259,17 @@ func joinPath(dir, name string) string {
 
 // readDir lists a directory sorted in git's order.
 func readDir(path string) ([]fs.DirEntry, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	// Opened with a plain system call: os.Open would register the
+	// descriptor with the runtime's poller (four fcntl and an epoll_ctl
+	// that fails for a directory), per directory of the work tree.
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	for err == syscall.EINTR {
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	}
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), path)
 	ents, err := f.ReadDir(-1)
 	f.Close()
 	if err != nil {
