@@ -8,7 +8,7 @@
 //
 //	.git/tracevault/
 //	  spool/<session>.jsonl   one Record per line, appended under flock
-//	  blobs/<aa>/<sha256-hex> file contents, written by temp file + rename
+//	  blobs/<aa>/<sha256-hex> file contents, created under their name (complete = full size)
 //	  state/<session>.json    per-session state (transcript offsets, ...), under flock
 //	  state/worktree.snap     the last observed work-tree snapshot
 //	  hook.log                problems hooks met (never the payloads)

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -185,5 +187,43 @@ func TestStateUnchangedNotRewritten(t *testing.T) {
 	}
 	if !d.ReadState("s").Started || d.ReadState("other").Started {
 		t.Errorf("ReadState does not match what was saved")
+	}
+}
+
+// A writer killed mid-write leaves a blob shorter than its content: reads
+// refuse it, and the next writer of that content completes it.
+func TestTornBlobCompleted(t *testing.T) {
+	d := Dir(t.TempDir())
+	data := []byte(strings.Repeat("the agent's file\n", 1000))
+	h, err := d.PutBlob(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := d.blobPath(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, torn := range []int{0, 1, len(data) / 2, len(data) - 1} {
+		if err := os.Truncate(p, int64(torn)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Blob(h); err == nil {
+			t.Fatalf("Blob read a blob torn at %d bytes", torn)
+		}
+		put := d.PutBlob
+		if torn%2 == 1 {
+			put = func(b []byte) (string, error) { return d.PutRedacted(b, func(b []byte) []byte { return b }) }
+		}
+		if h2, err := put(data); err != nil || h2 != h {
+			t.Fatalf("storing again over a blob torn at %d: %s, %v", torn, h2, err)
+		}
+		if got, err := d.Blob(h); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("blob torn at %d not completed: %d bytes, %v", torn, len(got), err)
+		}
+	}
+	// Blob directories are made on demand; nothing temporary is left.
+	ents, err := os.ReadDir(filepath.Dir(p))
+	if err != nil || len(ents) != 1 {
+		t.Fatalf("blob directory holds %v, %v; want the one blob", ents, err)
 	}
 }

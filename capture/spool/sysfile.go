@@ -4,8 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"strconv"
-	"sync/atomic"
 	"syscall"
 )
 
@@ -97,26 +95,6 @@ func ignoringEINTR(f func() (int, error)) (int, error) {
 		n, err := f()
 		if !errors.Is(err, syscall.EINTR) {
 			return n, err
-		}
-	}
-}
-
-// tmpSeq numbers the temporary files of one process.
-var tmpSeq atomic.Uint64
-
-// createTemp creates a new file in dir named prefix followed by a suffix
-// unique to this process and call (retrying on a name taken), as
-// os.CreateTemp does, and returns its descriptor and path.
-func createTemp(dir, prefix string) (int, string, error) {
-	pid := strconv.Itoa(os.Getpid())
-	for try := 0; ; try++ {
-		name := dir + string(os.PathSeparator) + prefix + pid + "-" + strconv.FormatUint(tmpSeq.Add(1), 36)
-		fd, err := openFile(name, syscall.O_RDWR|syscall.O_CREAT|syscall.O_EXCL, 0o600)
-		if err == nil {
-			return fd, name, nil
-		}
-		if !errors.Is(err, fs.ErrExist) || try == 10000 {
-			return -1, "", err
 		}
 	}
 }
