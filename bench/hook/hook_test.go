@@ -1,7 +1,10 @@
 // Package hook benchmarks the agent hook's process latency against a
 // hello-world Go binary that reads the same stdin (the design budget is a
-// median of at most 1.5 times that). It asserts nothing about time: run it
-// with
+// median of at most 1.5 times that): a PostToolUse(Edit) repeated (its
+// blobs stored after the first run), a new Edit every run (as in a session:
+// a new blob to redact and store each time), a Bash PreToolUse scanning
+// 2,000 files, and a replay of every recorded payload of the fixture
+// sessions. It asserts nothing about time: run it with
 //
 //	go test ./bench/hook -run '^$' -bench . -benchtime 1x
 //
@@ -91,8 +94,16 @@ func must(b *testing.B, err error) {
 // returns the median wall time of each.
 func medians(b *testing.B, n int, dir string, stdin []byte, cmds ...[]string) []time.Duration {
 	b.Helper()
+	return mediansOf(b, n, dir, func() []byte { return stdin }, cmds...)
+}
+
+// mediansOf is medians with a new standard input for every round, made by
+// next before the round (untimed); every command of a round reads the same.
+func mediansOf(b *testing.B, n int, dir string, next func() []byte, cmds ...[]string) []time.Duration {
+	b.Helper()
 	ds := make([][]time.Duration, len(cmds))
 	for i := 0; i < n; i++ {
+		stdin := next()
 		for j, c := range cmds {
 			cmd := exec.Command(c[0], c[1:]...)
 			cmd.Dir = dir
@@ -151,6 +162,45 @@ func editPayload(repo string) []byte {
 		"duration_ms": 12})
 }
 
+// editSequence returns a generator of PostToolUse(Edit) payloads that each
+// make a new edit of a 200-line file (the file on disk is updated first, as
+// the Edit tool does): every edit's "after" content is new, so the hook
+// stores a new blob each time, as in a real session, while its "before" is
+// the previous edit's "after", already stored.
+func editSequence(repo string) func() []byte {
+	var sb strings.Builder
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&sb, "\tfmt.Println(\"line %d of the handler\", ctx, req.Header.Get(\"X-Request-Id\"))\n", i)
+	}
+	content := "package main\n\nfunc handler() {\n" + sb.String() + "}\n"
+	file := filepath.Join(repo, "handler.go")
+	if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
+		panic(err)
+	}
+	k := 0
+	return func() []byte {
+		k++
+		line := k % 200
+		old := fmt.Sprintf("\"line %d of the handler", line)
+		if !strings.Contains(content, old) {
+			old = fmt.Sprintf("\"line %d, edit %d,", line, k-200)
+		}
+		nw := fmt.Sprintf("\"line %d, edit %d,", line, k)
+		orig := content
+		content = strings.Replace(content, old, nw, 1)
+		if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
+			panic(err)
+		}
+		return payload(repo, "PostToolUse", map[string]any{"tool_name": "Edit", "tool_use_id": fmt.Sprintf("toolu_%06d", k),
+			"tool_input": map[string]any{"file_path": file, "old_string": old, "new_string": nw, "replace_all": false},
+			"tool_response": map[string]any{"filePath": file, "oldString": old, "newString": nw, "originalFile": orig,
+				"structuredPatch": []any{map[string]any{"oldStart": line + 1, "oldLines": 7, "newStart": line + 1, "newLines": 7,
+					"lines": []string{" a", " b", " c", "-" + old, "+" + nw, " d", " e", " f"}}},
+				"userModified": false, "replaceAll": false},
+			"duration_ms": 12})
+	}
+}
+
 // repoWith makes a repository holding n committed files.
 func repoWith(b *testing.B, n int) string {
 	b.Helper()
@@ -176,26 +226,35 @@ func BenchmarkHookLatency(b *testing.B) {
 	cases := []struct {
 		name  string
 		files int
-		stdin func(repo string) []byte
+		// stdin returns the generator of each round's standard input.
+		stdin func(repo string) func() []byte
 	}{
-		{"PostToolUse(Edit)", 20, editPayload},
-		{"PreToolUse(Bash) scanning 2000 files", 2000, func(repo string) []byte {
-			return payload(repo, "PreToolUse", map[string]any{"tool_name": "Bash", "tool_use_id": "toolu_bash",
+		{"PostToolUse(Edit)", 20, func(repo string) func() []byte {
+			p := editPayload(repo)
+			return func() []byte { return p }
+		}},
+		{"PostToolUse(Edit), a new edit each run", 20, editSequence},
+		{"PreToolUse(Bash) scanning 2000 files", 2000, func(repo string) func() []byte {
+			p := payload(repo, "PreToolUse", map[string]any{"tool_name": "Bash", "tool_use_id": "toolu_bash",
 				"tool_input": map[string]any{"command": "go test ./...", "description": "Run tests"}})
+			return func() []byte { return p }
 		}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			repo := repoWith(b, c.files)
-			stdin := c.stdin(repo)
+			next := c.stdin(repo)
 			cmds := [][]string{{hw}, {hook, "--agent", "claude-code"}}
 			if other := os.Getenv("BENCH_HOOK_COMPARE"); other != "" {
+				// Third in each round: with a new edit each run, the blob
+				// it would store is already stored by the hook before it.
 				cmds = append(cmds, []string{other, "--agent", "claude-code"})
 			}
 			// Warm the page cache and the spool (first snapshot, state files).
-			medians(b, 3, repo, stdin, cmds...)
+			mediansOf(b, 3, repo, next, cmds...)
 			for b.Loop() {
-				m := medians(b, n, repo, stdin, cmds...)
+				var size int
+				m := mediansOf(b, n, repo, func() []byte { in := next(); size = len(in); return in }, cmds...)
 				base, got := m[0], m[1]
 				if len(m) > 2 {
 					fmt.Printf("%s: %s median %v (ratio %.2f)\n", c.name, cmds[2][0], m[2], float64(m[2])/float64(base))
@@ -205,8 +264,80 @@ func BenchmarkHookLatency(b *testing.B) {
 				b.ReportMetric(float64(base.Microseconds()), "hello-median-µs")
 				b.ReportMetric(ratio, "ratio")
 				fmt.Printf("%s: %d runs, stdin %d bytes: hook median %v, hello-world median %v, ratio %.2f (goal ≤ 1.5)\n",
-					c.name, n, len(stdin), got, base, ratio)
+					c.name, n, size, got, base, ratio)
 			}
 		})
+	}
+}
+
+// fixturePayloads returns every recorded Claude Code hook payload under
+// ../shared/fixtures/claude-code/hooks (real sessions of other people's
+// agents), pointed at repo: session, cwd and transcript replaced, the rest
+// byte for byte as recorded.
+func fixturePayloads(b *testing.B, repo string) (events []string, payloads [][]byte) {
+	b.Helper()
+	files, err := filepath.Glob(testutil.Fixture(b, "claude-code/hooks/*/logs/*.json"))
+	must(b, err)
+	if len(files) == 0 {
+		b.Fatal("no hook payload fixtures under ../shared/fixtures/claude-code/hooks")
+	}
+	slices.Sort(files)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		must(b, err)
+		var recs []map[string]any
+		if err := json.Unmarshal(data, &recs); err != nil {
+			b.Fatalf("%s: %v", f, err)
+		}
+		for _, p := range recs {
+			p["session_id"], p["cwd"], p["transcript_path"] = "bench-replay", repo, filepath.Join(repo, "..", "replay.jsonl")
+			out, err := json.Marshal(p)
+			must(b, err)
+			ev, _ := p["hook_event_name"].(string)
+			if tool, ok := p["tool_name"].(string); ok {
+				ev += "(" + tool + ")"
+			}
+			events, payloads = append(events, ev), append(payloads, out)
+		}
+	}
+	return events, payloads
+}
+
+// BenchmarkHookLatencyReplay replays every recorded hook payload of the
+// fixture sessions (the mix of events a real session sends, in their real
+// sizes) and compares each with the hello-world binary fed the same stdin,
+// interleaved. It prints the median ratio per event kind and the ratio of
+// the summed medians: how much longer the agent waits for TraceVault's hooks
+// over the whole replay than for hooks that only read their input.
+func BenchmarkHookLatencyReplay(b *testing.B) {
+	dir := b.TempDir()
+	hook, hw := build(b, dir)
+	repo := repoWith(b, 20)
+	events, payloads := fixturePayloads(b, repo)
+	n := max(runs()/4, 11)
+	for b.Loop() {
+		var sumHook, sumHello time.Duration
+		byKind := map[string][]float64{}
+		for i, p := range payloads {
+			medians(b, 2, repo, p, []string{hw}, []string{hook, "--agent", "claude-code"}) // warm
+			m := medians(b, n, repo, p, []string{hw}, []string{hook, "--agent", "claude-code"})
+			sumHello += m[0]
+			sumHook += m[1]
+			byKind[events[i]] = append(byKind[events[i]], float64(m[1])/float64(m[0]))
+		}
+		kinds := make([]string, 0, len(byKind))
+		for k := range byKind {
+			kinds = append(kinds, k)
+		}
+		slices.Sort(kinds)
+		for _, k := range kinds {
+			rs := byKind[k]
+			slices.Sort(rs)
+			fmt.Printf("  %-28s %3d payloads, median ratio %.2f (max %.2f)\n", k, len(rs), rs[len(rs)/2], rs[len(rs)-1])
+		}
+		ratio := float64(sumHook) / float64(sumHello)
+		b.ReportMetric(ratio, "ratio")
+		fmt.Printf("replay of %d recorded payloads, %d runs each: hook %v, hello-world %v in all, ratio %.2f (goal ≤ 1.5)\n",
+			len(payloads), n, sumHook, sumHello, ratio)
 	}
 }
