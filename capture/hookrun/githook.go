@@ -69,8 +69,12 @@ func queuePostCommit(full string) error {
 	if err != nil || head == "" {
 		return fmt.Errorf("reading HEAD: %v", err)
 	}
-	if err := spool.Enqueue(spool.ForGitDir(repo.CommonDir), repo.GitDir, head); err != nil {
+	sdir := spool.ForGitDir(repo.CommonDir)
+	if err := spool.Enqueue(sdir, repo.GitDir, head); err != nil {
 		return err
+	}
+	if spool.WakeWorker(sdir) {
+		return nil // a lingering worker takes it from here
 	}
 	return SpawnWorker(full, repo.WorkTree)
 }

@@ -11,6 +11,9 @@
 //	  blobs/<aa>/<sha256-hex> file contents, created under their name (complete = full size)
 //	  state/<session>.json    per-session state (transcript offsets, ...), under flock
 //	  state/worktree.snap     the last observed work-tree snapshot
+//	  state/pending.jsonl     commits queued for post-commit work (pending.go)
+//	  state/worker.lock       held by the post-commit worker while it runs
+//	  state/worker.fifo       named pipe the post-commit hook wakes it through (worker.go)
 //	  hook.log                problems hooks met (never the payloads)
 //
 // A blob's name is the hash of its (redacted) content, so content whose hash

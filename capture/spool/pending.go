@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -110,18 +111,52 @@ func HasPending(dir Dir) bool {
 
 // CommitContext returns what attribution of a new commit needs from the
 // repository's state at the moment it is made: HEAD's last reflog action and
-// SQUASH_MSG (git deletes it right after).
+// SQUASH_MSG (git deletes it right after). Only the reflog's tail is read:
+// it grows with every commit and checkout for the life of the repository.
 func CommitContext(gitDir string) (action, squashMsg string) {
-	if b, err := os.ReadFile(filepath.Join(gitDir, "SQUASH_MSG")); err == nil {
+	if b, err := ReadFile(filepath.Join(gitDir, "SQUASH_MSG")); err == nil {
 		squashMsg = string(b)
 	}
-	b, err := os.ReadFile(filepath.Join(gitDir, "logs", "HEAD"))
-	if err != nil {
-		return "", squashMsg
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if _, msg, ok := strings.Cut(lines[len(lines)-1], "\t"); ok {
+	last := lastLine(filepath.Join(gitDir, "logs", "HEAD"))
+	if _, msg, ok := strings.Cut(last, "\t"); ok {
 		action = msg
 	}
 	return action, squashMsg
+}
+
+// lastLine returns the last line of a file without its newline, reading
+// only as much of the end as that line needs ("" if the file is missing).
+// Plain system calls, like ReadFile: the post-commit hook calls it.
+func lastLine(path string) string {
+	fd, err := openFile(path, syscall.O_RDONLY, 0)
+	if err != nil {
+		return ""
+	}
+	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if fstat(fd, &st) != nil {
+		return ""
+	}
+	for chunk := int64(4096); ; chunk *= 4 {
+		off := max(st.Size-chunk, 0)
+		buf := make([]byte, st.Size-off)
+		for got := 0; got < len(buf); {
+			n, err := ignoringEINTR(func() (int, error) { return syscall.Pread(fd, buf[got:], off+int64(got)) })
+			if err != nil {
+				return ""
+			}
+			if n == 0 {
+				buf = buf[:got] // the file shrank
+				break
+			}
+			got += n
+		}
+		buf = bytes.TrimRight(buf, "\n")
+		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+			return string(buf[i+1:])
+		}
+		if off == 0 {
+			return string(buf)
+		}
+	}
 }

@@ -59,6 +59,8 @@ type env struct {
 	// skew is added to the commit dates (seconds), so a script can make
 	// commits happen well after the edits they contain.
 	skew int
+	// extraEnv is added to (and overrides) every command's environment.
+	extraEnv []string
 }
 
 func newEnv(t testing.TB) *env {
@@ -84,11 +86,12 @@ func (e *env) environ() []string {
 		}
 		out = append(out, kv)
 	}
-	return append(out, "HOME="+e.home, "TRACEVAULT_HOME="+filepath.Join(e.home, "tv"), "TRACEVAULT_POSTCOMMIT=sync",
+	out = append(out, "HOME="+e.home, "TRACEVAULT_HOME="+filepath.Join(e.home, "tv"), "TRACEVAULT_POSTCOMMIT=sync",
 		"GIT_CONFIG_GLOBAL="+filepath.Join(e.home, ".gitconfig"), "GIT_CONFIG_NOSYSTEM=1",
 		"GIT_AUTHOR_NAME=Test Dev", "GIT_AUTHOR_EMAIL=dev@example.com",
 		"GIT_COMMITTER_NAME=Test Dev", "GIT_COMMITTER_EMAIL=dev@example.com",
 		"LC_ALL=C", "TRACEVAULT_QUIET=1", "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return append(out, e.extraEnv...)
 }
 
 // run runs a program in the repository and returns its stdout.

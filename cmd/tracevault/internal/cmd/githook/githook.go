@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -73,7 +74,7 @@ func run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	case "post-commit":
 		err = postCommit(ctx, f, r)
 	case "post-commit-worker":
-		err = Drain(ctx, f, r)
+		err = serve(ctx, f, r)
 	case "post-rewrite":
 		err = postRewrite(ctx, f, r, opts)
 	case "pre-push":
@@ -101,6 +102,9 @@ func postCommit(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo) error 
 	if f.Getenv("TRACEVAULT_POSTCOMMIT") == "sync" {
 		return Drain(ctx, f, r)
 	}
+	if spool.WakeWorker(r.Spool) {
+		return nil
+	}
 	return startWorker(f, r)
 }
 
@@ -119,8 +123,12 @@ func quickPostCommit(f *cmdutil.Factory) error {
 	if err != nil || head == "" {
 		return fmt.Errorf("reading HEAD: %v", err)
 	}
-	if err := spool.Enqueue(spool.ForGitDir(repo.CommonDir), repo.GitDir, head); err != nil {
+	sdir := spool.ForGitDir(repo.CommonDir)
+	if err := spool.Enqueue(sdir, repo.GitDir, head); err != nil {
 		return err
+	}
+	if spool.WakeWorker(sdir) {
+		return nil
 	}
 	exe, err := f.Executable()
 	if err != nil {
@@ -140,6 +148,61 @@ func startWorker(f *cmdutil.Factory, r *repoctx.Repo) error {
 		return err
 	}
 	return hookrun.SpawnWorker(exe, dir)
+}
+
+// DefaultLinger is how long the post-commit worker waits for the next commit
+// after its queue ran dry (TRACEVAULT_WORKER_LINGER overrides it).
+const DefaultLinger = 30 * time.Second
+
+// lingerFor returns how long the worker lingers: TRACEVAULT_WORKER_LINGER if
+// it is a valid duration (0 drains once and exits), else DefaultLinger.
+func lingerFor(f *cmdutil.Factory) time.Duration {
+	if d, err := time.ParseDuration(f.Getenv("TRACEVAULT_WORKER_LINGER")); err == nil && d >= 0 {
+		return d
+	}
+	return DefaultLinger
+}
+
+// serve is the post-commit worker: it claims the repository's worker slot
+// (if another process holds it, that one does the work and serve returns),
+// drains the queue, and lingers, woken by each post-commit hook, until no
+// commit has come for the linger time or the repository is gone. See
+// capture/spool/worker.go for the hand-over protocol.
+func serve(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo) error {
+	w, err := spool.ClaimWorker(r.Spool)
+	if err != nil {
+		// No wake-up pipe here (a file system without named pipes): do the
+		// work once, like a reader would.
+		r.Spool.Log("post-commit worker cannot linger: %v", err)
+		return Drain(ctx, f, r)
+	}
+	if w == nil {
+		return nil // the worker that holds the slot will see the queue
+	}
+	linger := lingerFor(f)
+	const tick = time.Second // how often an idle worker checks the repository is still there
+	for {
+		if err := Drain(ctx, f, r); err != nil {
+			r.Spool.Log("git-hook post-commit-worker: %v", err)
+		}
+		idle := time.Now()
+		for {
+			left := linger - time.Since(idle)
+			if left <= 0 {
+				if !w.Retire() {
+					return nil
+				}
+				break // commits came in while retiring: drain them
+			}
+			if w.Wait(min(left, tick)) || spool.HasPending(r.Spool) {
+				break
+			}
+			if _, err := os.Stat(r.Store.GitDir()); err != nil {
+				w.Close() // the repository was deleted under us
+				return nil
+			}
+		}
+	}
 }
 
 // Drain does the queued post-commit work now (waiting for a running worker
