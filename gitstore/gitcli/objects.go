@@ -44,10 +44,11 @@ func (s *Store) ReadObjects(ctx context.Context, hs []gitstore.Hash) (map[gitsto
 // instead of loose files; git's own transfer.unpackLimit default.
 const unpackLimit = 100
 
-// WriteObjects implements [gitstore.Objects]. It builds an undeltified
-// pack in memory and hands it to one git process: `git unpack-objects`
-// (loose objects) below [unpackLimit] objects, `git index-pack --stdin`
-// (one pack) from there on, as git's receive-pack does.
+// WriteObjects implements [gitstore.Objects]. Below [unpackLimit] objects
+// it writes loose objects, in process as git does (see loose.go) or, when
+// git settings call for it, through `git unpack-objects`; from there on it
+// hands an undeltified pack to `git index-pack --stdin` (one pack), as
+// git's receive-pack does.
 func (s *Store) WriteObjects(ctx context.Context, objs []gitstore.Object) ([]gitstore.Hash, error) {
 	hs := make([]gitstore.Hash, len(objs))
 	uniq := make([]gitstore.Object, 0, len(objs))
@@ -64,6 +65,18 @@ func (s *Store) WriteObjects(ctx context.Context, objs []gitstore.Object) ([]git
 	}
 	if len(uniq) == 0 {
 		return hs, nil
+	}
+	if len(uniq) < unpackLimit {
+		native, err := s.writeNative(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if native {
+			if err := s.writeLoose(ctx, uniq); err != nil {
+				return nil, fmt.Errorf("writing %d objects: %w", len(uniq), err)
+			}
+			return hs, nil
+		}
 	}
 	pack, err := buildPack(uniq)
 	if err != nil {
