@@ -178,7 +178,7 @@ func (l *Linker) nextSeq(ctx context.Context) (int64, error) {
 
 // attributeFile computes one changed file's attribution; nil when the file
 // has no added lines.
-func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gitstore.FileDiff, sp *spoolView) (*record.FileAttr, map[string]bool, error) {
+func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gitstore.FileDiff, sp *spoolView, anc *ancestry) (*record.FileAttr, map[string]bool, error) {
 	if d.NewPath == "" || d.Binary || d.NewMode == gitstore.ModeGitlink {
 		return nil, nil, nil
 	}
@@ -208,7 +208,7 @@ func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gits
 	if base != nil {
 		baseHash = spool.Hash([]byte(*base))
 	}
-	obs = sp.relevant(obs, baseHash, l.inHistory(ctx, commit))
+	obs = sp.relevant(obs, baseHash, anc.has)
 	sp.commit = append(sp.commit, committedEntry{committedKey{d.NewPath, spool.Hash([]byte(final))}, commit})
 	if len(obs) == 0 {
 		fa.Human = len(added)
@@ -248,18 +248,4 @@ func (l *Linker) contents(ctx context.Context, d gitstore.FileDiff) (*string, st
 		base = &b
 	}
 	return base, redact.Default().String(string(objs[d.NewHash].Data)), nil
-}
-
-// inHistory returns a memoised test of whether a commit is an ancestor of
-// commit (errors count as no).
-func (l *Linker) inHistory(ctx context.Context, commit gitstore.Hash) func(gitstore.Hash) bool {
-	memo := map[gitstore.Hash]bool{}
-	return func(c gitstore.Hash) bool {
-		if v, ok := memo[c]; ok {
-			return v
-		}
-		ok, err := l.Store.IsAncestor(ctx, c, commit)
-		memo[c] = err == nil && ok && c != commit
-		return memo[c]
-	}
 }

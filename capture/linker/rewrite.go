@@ -138,8 +138,9 @@ func (l *Linker) attributeWithCarry(ctx context.Context, commit gitstore.Hash, o
 	}
 	used := map[string]bool{}
 	carried := map[string]record.SessionRef{}
+	anc := newAncestry(ctx, l.Store, l.Store, commit, c.Parents)
 	for _, d := range diffs {
-		fa, sessions, err := l.attributeFile(ctx, commit, d, sp)
+		fa, sessions, err := l.attributeFile(ctx, commit, d, sp, anc)
 		if err != nil {
 			return nil, err
 		}
