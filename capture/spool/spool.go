@@ -205,7 +205,13 @@ func ReadFrom(r io.Reader) (ReadResult, error) {
 				res.Skipped++ // torn tail, never acknowledged
 			} else {
 				var rec Record
-				if json.Unmarshal(line, &rec) != nil || rec.V == 0 {
+				if !decodeRecord(line, &rec) {
+					rec = Record{}
+					if json.Unmarshal(line, &rec) != nil {
+						rec.V = 0
+					}
+				}
+				if rec.V == 0 {
 					res.Skipped++
 				} else {
 					res.Records = append(res.Records, rec)
