@@ -183,7 +183,7 @@ func nonNil(s []string) []string {
 
 // attributeFile computes one changed file's attribution; nil when the file
 // has no added lines.
-func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gitstore.FileDiff, sp *spoolView, anc *ancestry) (*record.FileAttr, map[string]bool, error) {
+func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gitstore.FileDiff, sp *spoolView, anc *ancestry, have map[gitstore.Hash]gitstore.Object) (*record.FileAttr, map[string]bool, error) {
 	if d.NewPath == "" || d.Binary || d.NewMode == gitstore.ModeGitlink {
 		return nil, nil, nil
 	}
@@ -205,7 +205,7 @@ func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gits
 		fa.Human = len(added)
 		return fa, nil, nil
 	}
-	base, final, err := l.contents(ctx, d)
+	base, final, err := l.contents(ctx, d, have)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -236,16 +236,23 @@ func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gits
 	return fa, used, nil
 }
 
-// contents returns the redacted base and committed contents of a file.
-func (l *Linker) contents(ctx context.Context, d gitstore.FileDiff) (*string, string, error) {
+// contents returns the redacted base and committed contents of a file,
+// from have (see prefetch) or read now.
+func (l *Linker) contents(ctx context.Context, d gitstore.FileDiff, have map[gitstore.Hash]gitstore.Object) (*string, string, error) {
 	var want []gitstore.Hash
 	if !d.OldHash.IsZero() {
 		want = append(want, d.OldHash)
 	}
 	want = append(want, d.NewHash)
-	objs, err := l.Store.ReadObjects(ctx, want)
-	if err != nil {
-		return nil, "", fmt.Errorf("reading %s: %w", d.NewPath, err)
+	objs := have
+	for _, h := range want {
+		if _, ok := have[h]; !ok {
+			var err error
+			if objs, err = l.Store.ReadObjects(ctx, want); err != nil {
+				return nil, "", fmt.Errorf("reading %s: %w", d.NewPath, err)
+			}
+			break
+		}
 	}
 	var base *string
 	if !d.OldHash.IsZero() {
@@ -253,4 +260,27 @@ func (l *Linker) contents(ctx context.Context, d gitstore.FileDiff) (*string, st
 		base = &b
 	}
 	return base, redact.Default().String(string(objs[d.NewHash].Data)), nil
+}
+
+// prefetch reads, in one exchange, both sides of every changed file the
+// spool observed, which attributeFile would otherwise read file by file.
+func (l *Linker) prefetch(ctx context.Context, diffs []gitstore.FileDiff, sp *spoolView) (map[gitstore.Hash]gitstore.Object, error) {
+	var want []gitstore.Hash
+	for _, d := range diffs {
+		if d.NewPath == "" || d.Binary || d.NewMode == gitstore.ModeGitlink || len(sp.forPath(d.NewPath, d.OldPath)) == 0 {
+			continue
+		}
+		if !d.OldHash.IsZero() {
+			want = append(want, d.OldHash)
+		}
+		want = append(want, d.NewHash)
+	}
+	if len(want) == 0 {
+		return nil, nil
+	}
+	objs, err := l.Store.ReadObjects(ctx, want)
+	if err != nil {
+		return nil, fmt.Errorf("reading the changed files: %w", err)
+	}
+	return objs, nil
 }

@@ -139,8 +139,12 @@ func (l *Linker) attributeWithCarry(ctx context.Context, commit gitstore.Hash, o
 	used := map[string]bool{}
 	carried := map[string]record.SessionRef{}
 	anc := newAncestry(ctx, l.Store, l.Store, commit, c.Parents)
+	have, err := l.prefetch(ctx, diffs, sp)
+	if err != nil {
+		return nil, err
+	}
 	for _, d := range diffs {
-		fa, sessions, err := l.attributeFile(ctx, commit, d, sp, anc)
+		fa, sessions, err := l.attributeFile(ctx, commit, d, sp, anc, have)
 		if err != nil {
 			return nil, err
 		}
