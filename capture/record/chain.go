@@ -1,9 +1,11 @@
 package record
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -170,7 +172,7 @@ func (w *Writer) record(b *gitstore.Batch, it Item, seq int64, prev string, pare
 		return Stored{}, fmt.Errorf("encoding %s record: %w", it.Type, err)
 	}
 	env := &Envelope{V: Version, Type: it.Type, Writer: w.ID(), Seq: seq, Prev: prev, CreatedAt: now, Body: body}
-	raw, err := Marshal(env)
+	raw, err := marshalEnvelope(env)
 	if err != nil {
 		return Stored{}, err
 	}
@@ -204,6 +206,24 @@ func (w *Writer) record(b *gitstore.Batch, it Item, seq int64, prev string, pare
 		return Stored{}, err
 	}
 	return Stored{Commit: h, Raw: raw, Sig: sig, Envelope: env, Meta: c}, nil
+}
+
+// marshalEnvelope is Marshal(env) for an envelope whose Body is already
+// canonical (Marshal's output): it puts the body in place as it is, where
+// encoding/json would scan and copy it again to compact it.
+func marshalEnvelope(env *Envelope) ([]byte, error) {
+	head, err := Marshal(&Envelope{V: env.V, Type: env.Type, Writer: env.Writer, Seq: env.Seq, Prev: env.Prev, CreatedAt: env.CreatedAt, Body: json.RawMessage("0")})
+	if err != nil {
+		return nil, err
+	}
+	const tail = `"body":0}`
+	if !bytes.HasSuffix(head, []byte(tail)) {
+		return Marshal(env)
+	}
+	raw := make([]byte, 0, len(head)+len(env.Body))
+	raw = append(raw, head[:len(head)-len(tail)+len(`"body":`)]...)
+	raw = append(raw, env.Body...)
+	return append(raw, '}'), nil
 }
 
 // commitMessage is CommitMessage for a record just encoded from body,

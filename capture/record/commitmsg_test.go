@@ -1,7 +1,9 @@
 package record
 
 import (
+	"bytes"
 	"testing"
+	"time"
 
 	"github.com/tracevault/tracevault/capture"
 )
@@ -34,6 +36,26 @@ func TestCommitMessageFromBody(t *testing.T) {
 		}
 		if got, err := commitMessage(env, b.body); got != want || err != nil {
 			t.Errorf("commitMessage(%+v) = %q, %v; want %q", b.body, got, err, want)
+		}
+	}
+}
+
+// TestMarshalEnvelope checks that splicing the encoded body into the
+// envelope gives Marshal's bytes.
+func TestMarshalEnvelope(t *testing.T) {
+	bodies := []any{&capture.Session{ID: "a<b>&\u2028", Agent: "x", Models: []string{"m"}}, &CommitAttribution{Commit: "c", Files: []FileAttr{{Path: "p"}}}, &Override{}}
+	for i, b := range bodies {
+		body, err := Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := &Envelope{V: Version, Type: TypeSession, Writer: "w<1>", Seq: int64(i + 1), Prev: "sha256:&", CreatedAt: time.Date(2026, 11, 27, 10, 0, 0, 123e6, time.UTC), Body: body}
+		want, err := Marshal(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := marshalEnvelope(env); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("marshalEnvelope = %s, %v\nwant %s", got, err, want)
 		}
 	}
 }
