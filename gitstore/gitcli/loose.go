@@ -108,13 +108,10 @@ func (s *Store) writeNative(ctx context.Context) (bool, error) {
 	return s.native, nil
 }
 
-// writeLoose writes objs (distinct, checked) as loose objects, leaving out
-// those the repository has already (loose ones are freshened).
-func (s *Store) writeLoose(ctx context.Context, objs []gitstore.Object) error {
-	hs := make([]gitstore.Hash, len(objs))
-	for i, o := range objs {
-		hs[i] = o.Hash()
-	}
+// writeLoose writes objs (distinct, checked, with ids hs) as loose
+// objects, leaving out those the repository has already (loose ones are
+// freshened).
+func (s *Store) writeLoose(ctx context.Context, objs []gitstore.Object, hs []gitstore.Hash) error {
 	have := map[gitstore.Hash]bool{}
 	err := s.readBatch(ctx, hs, func(h gitstore.Hash, _ gitstore.Object, ok bool) { have[h] = ok })
 	if err != nil {
@@ -123,15 +120,15 @@ func (s *Store) writeLoose(ctx context.Context, objs []gitstore.Object) error {
 	zw, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
 	var buf bytes.Buffer
 	for i, o := range objs {
-		if err := s.writeLooseOne(o, have[hs[i]], zw, &buf); err != nil {
-			return fmt.Errorf("writing object %s: %w", o.Hash(), err)
+		if err := s.writeLooseOne(o, hs[i], have[hs[i]], zw, &buf); err != nil {
+			return fmt.Errorf("writing object %s: %w", hs[i], err)
 		}
 	}
 	return nil
 }
 
-func (s *Store) writeLooseOne(o gitstore.Object, have bool, zw *zlib.Writer, buf *bytes.Buffer) error {
-	hex := o.Hash().String()
+func (s *Store) writeLooseOne(o gitstore.Object, h gitstore.Hash, have bool, zw *zlib.Writer, buf *bytes.Buffer) error {
+	hex := h.String()
 	dir := filepath.Join(s.objectDir, hex[:2])
 	path := filepath.Join(dir, hex[2:])
 	if freshen(path) || have {

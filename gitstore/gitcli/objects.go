@@ -52,6 +52,7 @@ const unpackLimit = 100
 func (s *Store) WriteObjects(ctx context.Context, objs []gitstore.Object) ([]gitstore.Hash, error) {
 	hs := make([]gitstore.Hash, len(objs))
 	uniq := make([]gitstore.Object, 0, len(objs))
+	uhs := make([]gitstore.Hash, 0, len(objs))
 	seen := make(map[gitstore.Hash]bool, len(objs))
 	for i, o := range objs {
 		if err := gitstore.CheckObject(o); err != nil {
@@ -61,6 +62,7 @@ func (s *Store) WriteObjects(ctx context.Context, objs []gitstore.Object) ([]git
 		if !seen[hs[i]] {
 			seen[hs[i]] = true
 			uniq = append(uniq, o)
+			uhs = append(uhs, hs[i])
 		}
 	}
 	if len(uniq) == 0 {
@@ -72,7 +74,7 @@ func (s *Store) WriteObjects(ctx context.Context, objs []gitstore.Object) ([]git
 			return nil, err
 		}
 		if native {
-			if err := s.writeLoose(ctx, uniq); err != nil {
+			if err := s.writeLoose(ctx, uniq, uhs); err != nil {
 				return nil, fmt.Errorf("writing %d objects: %w", len(uniq), err)
 			}
 			return hs, nil
