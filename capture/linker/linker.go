@@ -64,6 +64,11 @@ func (l *Linker) sig() gitstore.Signature {
 // write records the sessions used and the commit attribution on the
 // writer's chain and sets the commit's note, in one ref transaction.
 func (l *Linker) write(ctx context.Context, commit gitstore.Hash, attr *record.CommitAttribution, sp *spoolView, used map[string]bool, carried map[string]record.SessionRef) (*Result, error) {
+	// Where the refs stand is read while the sessions are assembled (a
+	// git process against CPU work); a ref that moves in between only
+	// makes the first attempt lose its compare-and-swap.
+	first := make(chan refState, 1)
+	go func() { first <- l.readRefs(ctx) }()
 	var items []record.Item
 	var ids []string
 	for id := range used {
@@ -76,9 +81,16 @@ func (l *Linker) write(ctx context.Context, commit gitstore.Hash, attr *record.C
 	}
 	items = append(items, record.Item{Type: record.TypeCommit, Body: attr})
 	var note []byte
+	attempt := 0
 	err := retry(ctx, func() error {
+		var st refState
+		if attempt++; attempt == 1 {
+			st = <-first
+		} else {
+			st = l.readRefs(ctx)
+		}
 		var err error
-		note, err = l.writeOnce(ctx, commit, items, attr, carried)
+		note, err = l.writeOnce(ctx, commit, st, items, attr, carried)
 		return err
 	})
 	if err != nil {
@@ -87,27 +99,40 @@ func (l *Linker) write(ctx context.Context, commit gitstore.Hash, attr *record.C
 	return &Result{Commit: commit, Attr: attr, Note: note, Sessions: len(ids)}, nil
 }
 
+// refState is where this writer's chain and the notes ref stand.
+type refState struct {
+	head  record.Head
+	notes gitstore.Hash // zero: no notes yet
+	err   error
+}
+
+// readRefs resolves the chain ref and the notes ref with one listing and
+// reads the chain's tip record.
+func (l *Linker) readRefs(ctx context.Context) refState {
+	chain := record.LogRef(l.Writer.ID())
+	tips, err := gitstore.ResolveRefs(ctx, l.Store, chain, record.NotesRef)
+	if err != nil {
+		return refState{err: fmt.Errorf("reading %s and %s: %w", chain, record.NotesRef, err)}
+	}
+	head, err := l.Writer.ReadHead(ctx, tips[chain])
+	return refState{head: head, notes: tips[record.NotesRef], err: err}
+}
+
 // writeOnce appends items (session records, then the commit record attr)
-// on the chain as it stands and sets the commit's note, moving the chain
+// on the chain as st found it and sets the commit's note, moving the chain
 // ref and the notes ref in one compare-and-swap transaction, so the note
 // and the record it names appear together. It returns the note; a
 // concurrent writer of either ref makes it fail with an error wrapping
 // [gitstore.ErrRefConflict].
-func (l *Linker) writeOnce(ctx context.Context, commit gitstore.Hash, items []record.Item, attr *record.CommitAttribution, carried map[string]record.SessionRef) ([]byte, error) {
-	chain := record.LogRef(l.Writer.ID())
-	tips, err := gitstore.ResolveRefs(ctx, l.Store, chain, record.NotesRef)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s and %s: %w", chain, record.NotesRef, err)
-	}
-	head, err := l.Writer.ReadHead(ctx, tips[chain])
-	if err != nil {
-		return nil, err
+func (l *Linker) writeOnce(ctx context.Context, commit gitstore.Hash, st refState, items []record.Item, attr *record.CommitAttribution, carried map[string]record.SessionRef) ([]byte, error) {
+	if st.err != nil {
+		return nil, st.err
 	}
 	// The commit record names the session records, which come first on
 	// the chain, by seq.
-	fillSessions(attr, items[:len(items)-1], l.Writer.ID(), head.Seq+1, carried)
+	fillSessions(attr, items[:len(items)-1], l.Writer.ID(), st.head.Seq+1, carried)
 	b := gitstore.NewBatch(l.Store)
-	stored, update, err := l.Writer.Prepare(b, head, items)
+	stored, update, err := l.Writer.Prepare(b, st.head, items)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +140,7 @@ func (l *Linker) writeOnce(ctx context.Context, commit gitstore.Hash, items []re
 	if err != nil {
 		return nil, err
 	}
-	nu, changed, err := l.notesOf().PrepareSet(ctx, b, tips[record.NotesRef], map[gitstore.Hash][]byte{commit: note},
+	nu, changed, err := l.notesOf().PrepareSet(ctx, b, st.notes, map[gitstore.Hash][]byte{commit: note},
 		"tracevault: note for "+commit.String(), l.sig())
 	if err != nil {
 		return nil, fmt.Errorf("writing note for %s: %w", commit, err)
@@ -128,7 +153,7 @@ func (l *Linker) writeOnce(ctx context.Context, commit gitstore.Hash, items []re
 		return nil, fmt.Errorf("writing records: %w", err)
 	}
 	if err := l.Store.UpdateRefs(ctx, updates); err != nil {
-		return nil, fmt.Errorf("updating %s and %s: %w", chain, record.NotesRef, err)
+		return nil, fmt.Errorf("updating %s and %s: %w", update.Name, record.NotesRef, err)
 	}
 	return note, nil
 }

@@ -121,14 +121,25 @@ func (l *Linker) attributeWithCarry(ctx context.Context, commit gitstore.Hash, o
 	if len(c.Parents) > 0 {
 		parent = c.Parents[0]
 	}
-	diffs, err := l.Store.DiffTree(ctx, parent, commit, gitstore.DiffOptions{Renames: true})
-	if err != nil {
-		return nil, err
+	// git diffs the commit while the spool is read.
+	type diffResult struct {
+		diffs []gitstore.FileDiff
+		err   error
 	}
+	diffed := make(chan diffResult, 1)
+	go func() {
+		diffs, err := l.Store.DiffTree(ctx, parent, commit, gitstore.DiffOptions{Renames: true})
+		diffed <- diffResult{diffs, err}
+	}()
 	sp, err := l.loadSpool()
+	d := <-diffed
 	if err != nil {
 		return nil, err
 	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	diffs := d.diffs
 	attr := &record.CommitAttribution{Commit: commit.String(), Evidence: "hooks", Sessions: []record.SessionRef{}, Files: []record.FileAttr{}}
 	if !parent.IsZero() {
 		attr.Parent = parent.String()

@@ -70,7 +70,12 @@ func OpenForReading(ctx context.Context, f *cmdutil.Factory) (*Repo, error) {
 	}
 	r := &Repo{Store: st, Repo: wt, Spool: spool.ForGitDir(st.CommonDir()), f: f}
 	// Commits whose post-commit work is still queued get it now, so every
-	// command sees complete notes and records.
+	// command sees complete notes and records. Their first object read
+	// comes after git config and key loading: start cat-file now, so its
+	// start-up overlaps them.
+	if spool.HasPending(r.Spool) {
+		_ = st.StartReader() // on failure, the first read reports it
+	}
 	if err := r.Drain(ctx, nil); err != nil {
 		r.Spool.Log("finishing queued post-commit work: %v", err)
 	}
