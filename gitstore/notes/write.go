@@ -69,6 +69,9 @@ func (n Notes) PrepareSet(ctx context.Context, b *gitstore.Batch, tip gitstore.H
 // prepare combines notes into the notes at tip, adding the new objects to
 // b, and returns the ref update; changed is false when nothing changes.
 func (n Notes) prepare(ctx context.Context, b *gitstore.Batch, tip gitstore.Hash, notes map[gitstore.Hash][]byte, message string, author gitstore.Signature, combine func(old, add []byte) []byte) (gitstore.RefUpdate, bool, error) {
+	if u, changed, ok, err := n.prepareIncremental(ctx, b, tip, notes, message, author, combine); ok || err != nil {
+		return u, changed, err
+	}
 	st, err := n.loadAt(ctx, tip, func(string) bool { return true })
 	if err != nil {
 		return gitstore.RefUpdate{}, false, err
