@@ -287,13 +287,23 @@ func (l *Linker) contents(ctx context.Context, d gitstore.FileDiff, have map[git
 	return base, redact.Default().String(string(objs[d.NewHash].Data)), nil
 }
 
+// addsLines reports whether a file diff adds any line.
+func addsLines(d gitstore.FileDiff) bool {
+	for _, h := range d.Hunks {
+		if h.NewLines > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // prefetch reads, in one exchange, both sides of every changed file the
 // spool observed, which attributeFile would otherwise read file by file.
 func (l *Linker) prefetch(ctx context.Context, diffs []gitstore.FileDiff, sp *spoolView) (map[gitstore.Hash]gitstore.Object, error) {
 	var want []gitstore.Hash
 	for _, d := range diffs {
-		if d.NewPath == "" || d.Binary || d.NewMode == gitstore.ModeGitlink || len(sp.forPath(d.NewPath, d.OldPath)) == 0 {
-			continue
+		if d.NewPath == "" || d.Binary || d.NewMode == gitstore.ModeGitlink || !addsLines(d) || len(sp.forPath(d.NewPath, d.OldPath)) == 0 {
+			continue // attributeFile reads nothing for it (a pure rename has no blob ids)
 		}
 		if !d.OldHash.IsZero() {
 			want = append(want, d.OldHash)
