@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tracevault/tracevault/gitstore"
@@ -108,6 +109,13 @@ func (s *Store) writeNative(ctx context.Context) (bool, error) {
 	return s.native, nil
 }
 
+// zlibWriters keeps level-1 zlib writers for reuse: each carries ≈1 MB
+// of compressor state, which would otherwise be garbage after every write.
+var zlibWriters = sync.Pool{New: func() any {
+	zw, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	return zw
+}}
+
 // writeLoose writes objs (distinct, checked, with ids hs) as loose
 // objects, leaving out those the repository has already (loose ones are
 // freshened).
@@ -117,7 +125,8 @@ func (s *Store) writeLoose(ctx context.Context, objs []gitstore.Object, hs []git
 	if err != nil {
 		return err
 	}
-	zw, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	zw := zlibWriters.Get().(*zlib.Writer)
+	defer zlibWriters.Put(zw)
 	var buf bytes.Buffer
 	for i, o := range objs {
 		if err := s.writeLooseOne(o, hs[i], have[hs[i]], zw, &buf); err != nil {
