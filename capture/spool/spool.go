@@ -208,7 +208,7 @@ func parseLines(data []byte) ReadResult {
 	for len(data) > 0 {
 		line := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line = data[:i+1:i+1]
+			line = data[: i+1 : i+1]
 		}
 		data = data[len(line):]
 		res.Size += int64(len(line))
