@@ -2,7 +2,9 @@ package gitstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 )
 
 // WriteBlob stores data as a blob.
@@ -140,4 +142,41 @@ func (b *Batch) Flush(ctx context.Context) error {
 	}
 	b.objs, b.seen = nil, map[Hash]bool{}
 	return nil
+}
+
+// ResolveRefs resolves full ref names together: with one listing when the
+// store can list several names at once (gitcli's ListRefsMany, one
+// `git for-each-ref`), else one [Refs.ResolveRef] each. Missing refs are
+// absent from the map.
+func ResolveRefs(ctx context.Context, r Refs, names ...string) (map[string]Hash, error) {
+	out := make(map[string]Hash, len(names))
+	if m, ok := r.(interface {
+		ListRefsMany(ctx context.Context, prefixes ...string) ([]Ref, error)
+	}); ok {
+		for _, n := range names {
+			if err := CheckRefName(n); err != nil {
+				return nil, err
+			}
+		}
+		refs, err := m.ListRefsMany(ctx, names...)
+		if err != nil {
+			return nil, err
+		}
+		for _, ref := range refs {
+			if slices.Contains(names, ref.Name) {
+				out[ref.Name] = ref.Hash
+			}
+		}
+		return out, nil
+	}
+	for _, n := range names {
+		h, err := r.ResolveRef(ctx, n)
+		switch {
+		case err == nil:
+			out[n] = h
+		case !errors.Is(err, ErrNotFound):
+			return nil, err
+		}
+	}
+	return out, nil
 }

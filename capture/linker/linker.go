@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"time"
 
@@ -60,9 +61,14 @@ func (l *Linker) sig() gitstore.Signature {
 	return gitstore.Signature{Name: l.Writer.Identity.Name, Email: l.Writer.Identity.Email, When: time.Now()}
 }
 
-// write records the sessions used and the commit attribution, then sets the
-// commit's note.
+// write records the sessions used and the commit attribution on the
+// writer's chain and sets the commit's note, in one ref transaction.
 func (l *Linker) write(ctx context.Context, commit gitstore.Hash, attr *record.CommitAttribution, sp *spoolView, used map[string]bool, carried map[string]record.SessionRef) (*Result, error) {
+	// Where the refs stand is read while the sessions are assembled (a
+	// git process against CPU work); a ref that moves in between only
+	// makes the first attempt lose its compare-and-swap.
+	first := make(chan refState, 1)
+	go func() { first <- l.readRefs(ctx) }()
 	var items []record.Item
 	var ids []string
 	for id := range used {
@@ -74,67 +80,123 @@ func (l *Linker) write(ctx context.Context, commit gitstore.Hash, attr *record.C
 		items = append(items, record.Item{Type: record.TypeSession, Body: s})
 	}
 	items = append(items, record.Item{Type: record.TypeCommit, Body: attr})
-	// The session refs need the records' ids, known once appended; the
-	// session records come first, so their seq numbers are predictable
-	// from the writer's tip.
-	stored, err := l.appendWithRefs(ctx, items, attr, ids, carried)
+	var note []byte
+	attempt := 0
+	err := retry(ctx, func() error {
+		var st refState
+		if attempt++; attempt == 1 {
+			st = <-first
+		} else {
+			st = l.readRefs(ctx)
+		}
+		var err error
+		note, err = l.writeOnce(ctx, commit, st, items, attr, carried)
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	cst := &stored[len(stored)-1]
-	note, err := record.RenderNote(cst)
-	if err != nil {
-		return nil, err
-	}
-	if err := l.notesOf().Set(ctx, map[gitstore.Hash][]byte{commit: note}, "tracevault: note for "+commit.String(), l.sig()); err != nil {
-		return nil, fmt.Errorf("writing note for %s: %w", commit, err)
 	}
 	return &Result{Commit: commit, Attr: attr, Note: note, Sessions: len(ids)}, nil
 }
 
-// appendWithRefs fills the commit attribution's session references (which
-// need the session records' ids) and appends everything in one chain update.
-func (l *Linker) appendWithRefs(ctx context.Context, items []record.Item, attr *record.CommitAttribution, ids []string, carried map[string]record.SessionRef) ([]record.Stored, error) {
-	var stored []record.Stored
-	for attempt := 0; attempt < 5; attempt++ {
-		next, err := l.nextSeq(ctx)
-		if err != nil {
-			return nil, err
-		}
-		attr.Sessions = attr.Sessions[:0]
-		for i, id := range ids {
-			s := items[i].Body.(*capture.Session)
-			attr.Sessions = append(attr.Sessions, record.SessionRef{ID: s.ID, Agent: s.Agent, Models: nonNil(s.Models),
-				Record: fmt.Sprintf("%s/%d", l.Writer.ID(), next+int64(i))})
-			_ = id
-		}
-		fresh := map[string]bool{}
-		for _, sr := range attr.Sessions {
-			fresh[sr.ID] = true
-		}
-		var cids []string
-		for id := range carried {
-			if !fresh[id] {
-				cids = append(cids, id)
-			}
-		}
-		sort.Strings(cids)
-		for _, id := range cids {
-			attr.Sessions = append(attr.Sessions, carried[id])
-		}
-		stored, err = l.Writer.Append(ctx, items)
-		if err != nil {
-			return nil, err
-		}
-		if len(ids) == 0 || stored[0].Envelope.Seq == next {
-			return stored, nil
-		}
-		// Another process appended in between: our refs point at the
-		// wrong records. Append a corrected commit record.
-		items = items[len(items)-1:]
-		ids = nil
+// refState is where this writer's chain and the notes ref stand.
+type refState struct {
+	head  record.Head
+	notes gitstore.Hash // zero: no notes yet
+	err   error
+}
+
+// readRefs resolves the chain ref and the notes ref with one listing and
+// reads the chain's tip record.
+func (l *Linker) readRefs(ctx context.Context) refState {
+	chain := record.LogRef(l.Writer.ID())
+	tips, err := gitstore.ResolveRefs(ctx, l.Store, chain, record.NotesRef)
+	if err != nil {
+		return refState{err: fmt.Errorf("reading %s and %s: %w", chain, record.NotesRef, err)}
 	}
-	return stored, nil
+	head, err := l.Writer.ReadHead(ctx, tips[chain])
+	return refState{head: head, notes: tips[record.NotesRef], err: err}
+}
+
+// writeOnce appends items (session records, then the commit record attr)
+// on the chain as st found it and sets the commit's note, moving the chain
+// ref and the notes ref in one compare-and-swap transaction, so the note
+// and the record it names appear together. It returns the note; a
+// concurrent writer of either ref makes it fail with an error wrapping
+// [gitstore.ErrRefConflict].
+func (l *Linker) writeOnce(ctx context.Context, commit gitstore.Hash, st refState, items []record.Item, attr *record.CommitAttribution, carried map[string]record.SessionRef) ([]byte, error) {
+	if st.err != nil {
+		return nil, st.err
+	}
+	// The commit record names the session records, which come first on
+	// the chain, by seq.
+	fillSessions(attr, items[:len(items)-1], l.Writer.ID(), st.head.Seq+1, carried)
+	b := gitstore.NewBatch(l.Store)
+	stored, update, err := l.Writer.Prepare(b, st.head, items)
+	if err != nil {
+		return nil, err
+	}
+	note, err := record.RenderNote(&stored[len(stored)-1])
+	if err != nil {
+		return nil, err
+	}
+	nu, changed, err := l.notesOf().PrepareSet(ctx, b, st.notes, map[gitstore.Hash][]byte{commit: note},
+		"tracevault: note for "+commit.String(), l.sig())
+	if err != nil {
+		return nil, fmt.Errorf("writing note for %s: %w", commit, err)
+	}
+	updates := []gitstore.RefUpdate{update}
+	if changed {
+		updates = append(updates, nu)
+	}
+	if err := b.Flush(ctx); err != nil {
+		return nil, fmt.Errorf("writing records: %w", err)
+	}
+	if err := l.Store.UpdateRefs(ctx, updates); err != nil {
+		return nil, fmt.Errorf("updating %s and %s: %w", update.Name, record.NotesRef, err)
+	}
+	return note, nil
+}
+
+// fillSessions sets the commit attribution's session references: the
+// sessions recorded now (records writer/first, writer/first+1, ...), then
+// carried ones not recorded again, by id.
+func fillSessions(attr *record.CommitAttribution, sessions []record.Item, writer string, first int64, carried map[string]record.SessionRef) {
+	attr.Sessions = attr.Sessions[:0]
+	fresh := map[string]bool{}
+	for i, it := range sessions {
+		s := it.Body.(*capture.Session)
+		attr.Sessions = append(attr.Sessions, record.SessionRef{ID: s.ID, Agent: s.Agent, Models: nonNil(s.Models),
+			Record: fmt.Sprintf("%s/%d", writer, first+int64(i))})
+		fresh[s.ID] = true
+	}
+	var cids []string
+	for id := range carried {
+		if !fresh[id] {
+			cids = append(cids, id)
+		}
+	}
+	sort.Strings(cids)
+	for _, id := range cids {
+		attr.Sessions = append(attr.Sessions, carried[id])
+	}
+}
+
+// retry runs attempt until it does not lose a compare-and-swap, waiting a
+// random few milliseconds between attempts.
+func retry(ctx context.Context, attempt func() error) error {
+	var err error
+	for i := range 20 {
+		if err = attempt(); !errors.Is(err, gitstore.ErrRefConflict) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(1+rand.IntN(5<<min(i, 4))) * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("giving up after 20 attempts: %w", err)
 }
 
 func nonNil(s []string) []string {
@@ -144,41 +206,9 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// nextSeq is the seq the next record on this writer's chain will get.
-func (l *Linker) nextSeq(ctx context.Context) (int64, error) {
-	tip, err := l.Store.ResolveRef(ctx, record.LogRef(l.Writer.ID()))
-	if errors.Is(err, gitstore.ErrNotFound) {
-		return 1, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	objs, err := l.Store.ReadObjects(ctx, []gitstore.Hash{tip})
-	if err != nil {
-		return 0, err
-	}
-	c, err := gitstore.ParseCommit(objs[tip].Data)
-	if err != nil {
-		return 0, err
-	}
-	tree, err := gitstore.ReadTree(ctx, l.Store, c.Tree)
-	if err != nil || len(tree) == 0 {
-		return 0, fmt.Errorf("reading chain tip %s: %v", tip, err)
-	}
-	_, raw, err := l.Store.ReadObject(ctx, tree[0].Hash)
-	if err != nil {
-		return 0, err
-	}
-	env, err := record.ParseEnvelope(raw)
-	if err != nil {
-		return 0, fmt.Errorf("chain tip %s: %w", tip, err)
-	}
-	return env.Seq + 1, nil
-}
-
 // attributeFile computes one changed file's attribution; nil when the file
 // has no added lines.
-func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gitstore.FileDiff, sp *spoolView) (*record.FileAttr, map[string]bool, error) {
+func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gitstore.FileDiff, sp *spoolView, anc *ancestry, have map[gitstore.Hash]gitstore.Object) (*record.FileAttr, map[string]bool, error) {
 	if d.NewPath == "" || d.Binary || d.NewMode == gitstore.ModeGitlink {
 		return nil, nil, nil
 	}
@@ -200,7 +230,7 @@ func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gits
 		fa.Human = len(added)
 		return fa, nil, nil
 	}
-	base, final, err := l.contents(ctx, d)
+	base, final, err := l.contents(ctx, d, have)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -208,7 +238,7 @@ func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gits
 	if base != nil {
 		baseHash = spool.Hash([]byte(*base))
 	}
-	obs = sp.relevant(obs, baseHash, l.inHistory(ctx, commit))
+	obs = sp.relevant(obs, baseHash, anc.has)
 	sp.commit = append(sp.commit, committedEntry{committedKey{d.NewPath, spool.Hash([]byte(final))}, commit})
 	if len(obs) == 0 {
 		fa.Human = len(added)
@@ -231,16 +261,23 @@ func (l *Linker) attributeFile(ctx context.Context, commit gitstore.Hash, d gits
 	return fa, used, nil
 }
 
-// contents returns the redacted base and committed contents of a file.
-func (l *Linker) contents(ctx context.Context, d gitstore.FileDiff) (*string, string, error) {
+// contents returns the redacted base and committed contents of a file,
+// from have (see prefetch) or read now.
+func (l *Linker) contents(ctx context.Context, d gitstore.FileDiff, have map[gitstore.Hash]gitstore.Object) (*string, string, error) {
 	var want []gitstore.Hash
 	if !d.OldHash.IsZero() {
 		want = append(want, d.OldHash)
 	}
 	want = append(want, d.NewHash)
-	objs, err := l.Store.ReadObjects(ctx, want)
-	if err != nil {
-		return nil, "", fmt.Errorf("reading %s: %w", d.NewPath, err)
+	objs := have
+	for _, h := range want {
+		if _, ok := have[h]; !ok {
+			var err error
+			if objs, err = l.Store.ReadObjects(ctx, want); err != nil {
+				return nil, "", fmt.Errorf("reading %s: %w", d.NewPath, err)
+			}
+			break
+		}
 	}
 	var base *string
 	if !d.OldHash.IsZero() {
@@ -250,16 +287,35 @@ func (l *Linker) contents(ctx context.Context, d gitstore.FileDiff) (*string, st
 	return base, redact.Default().String(string(objs[d.NewHash].Data)), nil
 }
 
-// inHistory returns a memoised test of whether a commit is an ancestor of
-// commit (errors count as no).
-func (l *Linker) inHistory(ctx context.Context, commit gitstore.Hash) func(gitstore.Hash) bool {
-	memo := map[gitstore.Hash]bool{}
-	return func(c gitstore.Hash) bool {
-		if v, ok := memo[c]; ok {
-			return v
+// addsLines reports whether a file diff adds any line.
+func addsLines(d gitstore.FileDiff) bool {
+	for _, h := range d.Hunks {
+		if h.NewLines > 0 {
+			return true
 		}
-		ok, err := l.Store.IsAncestor(ctx, c, commit)
-		memo[c] = err == nil && ok && c != commit
-		return memo[c]
 	}
+	return false
+}
+
+// prefetch reads, in one exchange, both sides of every changed file the
+// spool observed, which attributeFile would otherwise read file by file.
+func (l *Linker) prefetch(ctx context.Context, diffs []gitstore.FileDiff, sp *spoolView) (map[gitstore.Hash]gitstore.Object, error) {
+	var want []gitstore.Hash
+	for _, d := range diffs {
+		if d.NewPath == "" || d.Binary || d.NewMode == gitstore.ModeGitlink || !addsLines(d) || len(sp.forPath(d.NewPath, d.OldPath)) == 0 {
+			continue // attributeFile reads nothing for it (a pure rename has no blob ids)
+		}
+		if !d.OldHash.IsZero() {
+			want = append(want, d.OldHash)
+		}
+		want = append(want, d.NewHash)
+	}
+	if len(want) == 0 {
+		return nil, nil
+	}
+	objs, err := l.Store.ReadObjects(ctx, want)
+	if err != nil {
+		return nil, fmt.Errorf("reading the changed files: %w", err)
+	}
+	return objs, nil
 }

@@ -121,14 +121,25 @@ func (l *Linker) attributeWithCarry(ctx context.Context, commit gitstore.Hash, o
 	if len(c.Parents) > 0 {
 		parent = c.Parents[0]
 	}
-	diffs, err := l.Store.DiffTree(ctx, parent, commit, gitstore.DiffOptions{Renames: true})
-	if err != nil {
-		return nil, err
+	// git diffs the commit while the spool is read.
+	type diffResult struct {
+		diffs []gitstore.FileDiff
+		err   error
 	}
+	diffed := make(chan diffResult, 1)
+	go func() {
+		diffs, err := l.Store.DiffTree(ctx, parent, commit, gitstore.DiffOptions{Renames: true})
+		diffed <- diffResult{diffs, err}
+	}()
 	sp, err := l.loadSpool()
+	d := <-diffed
 	if err != nil {
 		return nil, err
 	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	diffs := d.diffs
 	attr := &record.CommitAttribution{Commit: commit.String(), Evidence: "hooks", Sessions: []record.SessionRef{}, Files: []record.FileAttr{}}
 	if !parent.IsZero() {
 		attr.Parent = parent.String()
@@ -138,8 +149,13 @@ func (l *Linker) attributeWithCarry(ctx context.Context, commit gitstore.Hash, o
 	}
 	used := map[string]bool{}
 	carried := map[string]record.SessionRef{}
+	anc := newAncestry(ctx, l.Store, l.Store, commit, c.Parents)
+	have, err := l.prefetch(ctx, diffs, sp)
+	if err != nil {
+		return nil, err
+	}
 	for _, d := range diffs {
-		fa, sessions, err := l.attributeFile(ctx, commit, d, sp)
+		fa, sessions, err := l.attributeFile(ctx, commit, d, sp, anc, have)
 		if err != nil {
 			return nil, err
 		}

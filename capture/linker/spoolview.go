@@ -1,7 +1,6 @@
 package linker
 
 import (
-	"errors"
 	"slices"
 	"sort"
 	"time"
@@ -37,6 +36,7 @@ type spoolView struct {
 	// commit collects the contents of the commit being attributed, for
 	// recordCommitted.
 	commit []committedEntry
+	blobs  map[string]*string // read by blob
 }
 
 // loadSpool reads every session's spool and collects every observed edit,
@@ -163,21 +163,14 @@ func (v *spoolView) steps(obs []observation) ([]attribute.Step, map[string]strin
 		e := o.Edit
 		st := attribute.Step{}
 		if e.Before != "" {
-			if b, err := v.dir.Blob(e.Before); err == nil {
-				s := string(b)
-				st.Before = &s
-			}
+			st.Before = v.blob(e.Before)
 		}
 		if e.Op != capture.OpDelete {
-			b, err := v.dir.Blob(e.After)
-			if err != nil {
-				if errors.Is(err, spool.ErrNoBlob) || e.After == "" {
-					continue // content unknown (too large): the step cannot be replayed
-				}
+			// Content unknown (too large, or damaged): the step cannot
+			// be replayed.
+			if st.After = v.blob(e.After); st.After == nil {
 				continue
 			}
-			s := string(b)
-			st.After = &s
 		}
 		if e.Human {
 			st.Origin = attribute.Origin{Kind: attribute.Human}
@@ -189,6 +182,25 @@ func (v *spoolView) steps(obs []observation) ([]attribute.Step, map[string]strin
 		steps = append(steps, st)
 	}
 	return steps, names
+}
+
+// blob returns the spool blob with content hash h, or nil when it cannot
+// be read. Blobs are read once per spoolView: one edit's after is the next
+// one's before.
+func (v *spoolView) blob(h string) *string {
+	if s, ok := v.blobs[h]; ok {
+		return s
+	}
+	var s *string
+	if b, err := v.dir.Blob(h); err == nil {
+		str := string(b)
+		s = &str
+	}
+	if v.blobs == nil {
+		v.blobs = map[string]*string{}
+	}
+	v.blobs[h] = s
+	return s
 }
 
 // modelAt finds the model that was answering when an edit happened: the

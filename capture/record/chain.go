@@ -1,13 +1,17 @@
 package record
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
+	"github.com/tracevault/tracevault/capture"
 	"github.com/tracevault/tracevault/gitstore"
 	"github.com/tracevault/tracevault/seal/sigkey"
 )
@@ -99,68 +103,148 @@ func (w *Writer) appendOnce(ctx context.Context, items []Item) ([]Stored, error)
 	if err != nil && !errors.Is(err, gitstore.ErrNotFound) {
 		return nil, fmt.Errorf("reading %s: %w", ref, err)
 	}
-	seq, prev := int64(0), ""
-	if !tip.IsZero() {
-		last, err := readOne(ctx, w.Store, tip)
-		if err != nil {
-			return nil, fmt.Errorf("reading the tip of %s: %w", ref, err)
-		}
-		seq, prev = last.Envelope.Seq, Hash(last.Raw)
+	head, err := w.ReadHead(ctx, tip)
+	if err != nil {
+		return nil, err
 	}
 	batch := gitstore.NewBatch(w.Store)
-	parent := tip
-	var out []Stored
-	now := w.Now().UTC().Truncate(time.Millisecond)
-	for _, it := range items {
-		body, err := Marshal(it.Body)
-		if err != nil {
-			return nil, fmt.Errorf("encoding %s record: %w", it.Type, err)
-		}
-		seq++
-		env := &Envelope{V: Version, Type: it.Type, Writer: w.ID(), Seq: seq, Prev: prev, CreatedAt: now, Body: body}
-		raw, err := Marshal(env)
-		if err != nil {
-			return nil, err
-		}
-		if len(raw) > MaxRecord {
-			return nil, fmt.Errorf("%s record %s/%d is %d bytes, over the %d limit", it.Type, w.ID(), seq, len(raw), MaxRecord)
-		}
-		sig, err := w.Key.Sign(raw)
-		if err != nil {
-			return nil, err
-		}
-		sig += "\n"
-		tree, err := batch.AddTree([]gitstore.TreeEntry{
-			{Name: RecordFile, Mode: gitstore.ModeFile, Hash: batch.AddBlob(raw)},
-			{Name: SigFile, Mode: gitstore.ModeFile, Hash: batch.AddBlob([]byte(sig))},
-		})
-		if err != nil {
-			return nil, err
-		}
-		msg, err := CommitMessage(env)
-		if err != nil {
-			return nil, err
-		}
-		who := w.Identity
-		who.When = now
-		c := &gitstore.Commit{Tree: tree, Author: who, Committer: who, Message: msg}
-		if !parent.IsZero() {
-			c.Parents = []gitstore.Hash{parent}
-		}
-		h, err := batch.AddCommit(c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Stored{Commit: h, Raw: raw, Sig: sig, Envelope: env, Meta: c})
-		parent, prev = h, Hash(raw)
+	out, update, err := w.Prepare(batch, head, items)
+	if err != nil {
+		return nil, err
 	}
 	if err := batch.Flush(ctx); err != nil {
 		return nil, fmt.Errorf("writing records: %w", err)
 	}
-	if err := w.Store.UpdateRefs(ctx, []gitstore.RefUpdate{{Name: ref, New: parent, Old: tip}}); err != nil {
+	if err := w.Store.UpdateRefs(ctx, []gitstore.RefUpdate{update}); err != nil {
 		return nil, fmt.Errorf("updating %s: %w", ref, err)
 	}
 	return out, nil
+}
+
+// Head is where the writer's chain stands: its tip commit (zero for an
+// empty chain), the tip record's seq (0 when empty) and its chain hash
+// (the next record's Prev).
+type Head struct {
+	Tip  gitstore.Hash
+	Seq  int64
+	Prev string
+}
+
+// ReadHead reads the chain's tip record at tip, the value of the writer's
+// ref as the caller resolved it (zero for a missing ref).
+func (w *Writer) ReadHead(ctx context.Context, tip gitstore.Hash) (Head, error) {
+	if tip.IsZero() {
+		return Head{}, nil
+	}
+	last, err := readOne(ctx, w.Store, tip)
+	if err != nil {
+		return Head{}, fmt.Errorf("reading the tip of %s: %w", LogRef(w.ID()), err)
+	}
+	return Head{Tip: tip, Seq: last.Envelope.Seq, Prev: Hash(last.Raw)}, nil
+}
+
+// Prepare is the first half of Append, for callers that move the chain
+// ref in one transaction with other refs: it adds items as records on top
+// of head to b (without writing them) and returns them with the
+// compare-and-swap update that publishes them. After b is flushed and the
+// update applied, they are on the chain; if the update loses to a
+// concurrent writer, the caller reads the head again and starts over.
+func (w *Writer) Prepare(b *gitstore.Batch, head Head, items []Item) ([]Stored, gitstore.RefUpdate, error) {
+	parent, seq, prev := head.Tip, head.Seq, head.Prev
+	var out []Stored
+	now := w.Now().UTC().Truncate(time.Millisecond)
+	for _, it := range items {
+		seq++
+		st, err := w.record(b, it, seq, prev, parent, now)
+		if err != nil {
+			return nil, gitstore.RefUpdate{}, err
+		}
+		out = append(out, st)
+		parent, prev = st.Commit, Hash(st.Raw)
+	}
+	return out, gitstore.RefUpdate{Name: LogRef(w.ID()), New: parent, Old: head.Tip}, nil
+}
+
+// record adds one record's blobs, tree and chain commit to b.
+func (w *Writer) record(b *gitstore.Batch, it Item, seq int64, prev string, parent gitstore.Hash, now time.Time) (Stored, error) {
+	body, err := Marshal(it.Body)
+	if err != nil {
+		return Stored{}, fmt.Errorf("encoding %s record: %w", it.Type, err)
+	}
+	env := &Envelope{V: Version, Type: it.Type, Writer: w.ID(), Seq: seq, Prev: prev, CreatedAt: now, Body: body}
+	raw, err := marshalEnvelope(env)
+	if err != nil {
+		return Stored{}, err
+	}
+	if len(raw) > MaxRecord {
+		return Stored{}, fmt.Errorf("%s record %s/%d is %d bytes, over the %d limit", it.Type, w.ID(), seq, len(raw), MaxRecord)
+	}
+	sig, err := w.Key.Sign(raw)
+	if err != nil {
+		return Stored{}, err
+	}
+	sig += "\n"
+	tree, err := b.AddTree([]gitstore.TreeEntry{
+		{Name: RecordFile, Mode: gitstore.ModeFile, Hash: b.AddBlob(raw)},
+		{Name: SigFile, Mode: gitstore.ModeFile, Hash: b.AddBlob([]byte(sig))},
+	})
+	if err != nil {
+		return Stored{}, err
+	}
+	msg, err := commitMessage(env, it.Body)
+	if err != nil {
+		return Stored{}, err
+	}
+	who := w.Identity
+	who.When = now
+	c := &gitstore.Commit{Tree: tree, Author: who, Committer: who, Message: msg}
+	if !parent.IsZero() {
+		c.Parents = []gitstore.Hash{parent}
+	}
+	h, err := b.AddCommit(c)
+	if err != nil {
+		return Stored{}, err
+	}
+	return Stored{Commit: h, Raw: raw, Sig: sig, Envelope: env, Meta: c}, nil
+}
+
+// marshalEnvelope is Marshal(env) for an envelope whose Body is already
+// canonical (Marshal's output): it puts the body in place as it is, where
+// encoding/json would scan and copy it again to compact it.
+func marshalEnvelope(env *Envelope) ([]byte, error) {
+	head, err := Marshal(&Envelope{V: env.V, Type: env.Type, Writer: env.Writer, Seq: env.Seq, Prev: env.Prev, CreatedAt: env.CreatedAt, Body: json.RawMessage("0")})
+	if err != nil {
+		return nil, err
+	}
+	const tail = `"body":0}`
+	if !bytes.HasSuffix(head, []byte(tail)) {
+		return Marshal(env)
+	}
+	raw := make([]byte, 0, len(head)+len(env.Body))
+	raw = append(raw, head[:len(head)-len(tail)+len(`"body":`)]...)
+	raw = append(raw, env.Body...)
+	return append(raw, '}'), nil
+}
+
+// commitMessage is CommitMessage for a record just encoded from body,
+// without decoding the body again: the subject's fields are taken from body
+// when they are valid UTF-8 (which encoding/json round-trips exactly).
+func commitMessage(env *Envelope, body any) (string, error) {
+	var subject string
+	switch b := body.(type) {
+	case *capture.Session:
+		if env.Type == TypeSession && utf8.ValidString(b.ID) && utf8.ValidString(b.Agent) {
+			subject = fmt.Sprintf("session %s (%s)", b.ID, b.Agent)
+		}
+	case *CommitAttribution:
+		if env.Type == TypeCommit && utf8.ValidString(b.Commit) {
+			subject = "commit " + b.Commit
+		}
+	}
+	if subject == "" {
+		return CommitMessage(env)
+	}
+	return fmt.Sprintf("tracevault: %s\n\nrecord %s\n", subject, env.ID()), nil
 }
 
 // CommitMessage is the message of the chain commit holding env:

@@ -1,7 +1,6 @@
 package spool
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -185,40 +184,55 @@ type ReadResult struct {
 
 // Read returns every record of a session's spool file (by safe name).
 func (d Dir) Read(name string) (ReadResult, error) {
-	f, err := os.Open(d.Path("spool", name+".jsonl"))
+	data, err := ReadFile(d.Path("spool", name+".jsonl"))
 	if err != nil {
 		return ReadResult{}, fmt.Errorf("reading spool of session %s: %w", name, err)
 	}
-	defer f.Close()
-	return ReadFrom(f)
+	return parseLines(data), nil
 }
 
 // ReadFrom parses spool lines from r.
 func ReadFrom(r io.Reader) (ReadResult, error) {
+	data, err := io.ReadAll(r)
+	res := parseLines(data)
+	if err != nil {
+		return res, fmt.Errorf("reading spool: %w", err)
+	}
+	return res, nil
+}
+
+// parseLines parses spool lines. Records keep slices of data (their
+// payloads), so data must not change afterwards.
+func parseLines(data []byte) ReadResult {
 	var res ReadResult
-	br := bufio.NewReaderSize(r, 1<<16)
-	for {
-		line, err := br.ReadBytes('\n')
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line = data[: i+1 : i+1]
+		}
+		data = data[len(line):]
 		res.Size += int64(len(line))
-		if len(bytes.TrimSpace(line)) > 0 {
-			if len(line) == 0 || line[len(line)-1] != '\n' {
-				res.Skipped++ // torn tail, never acknowledged
-			} else {
-				var rec Record
-				if json.Unmarshal(line, &rec) != nil || rec.V == 0 {
-					res.Skipped++
-				} else {
-					res.Records = append(res.Records, rec)
-				}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if line[len(line)-1] != '\n' {
+			res.Skipped++ // torn tail, never acknowledged
+			continue
+		}
+		var rec Record
+		if !decodeRecord(line, &rec) {
+			rec = Record{}
+			if json.Unmarshal(line, &rec) != nil {
+				rec.V = 0
 			}
 		}
-		if errors.Is(err, io.EOF) {
-			return res, nil
-		}
-		if err != nil {
-			return res, fmt.Errorf("reading spool: %w", err)
+		if rec.V == 0 {
+			res.Skipped++
+		} else {
+			res.Records = append(res.Records, rec)
 		}
 	}
+	return res
 }
 
 // Remove deletes a session's spool file and state (after it was stored).

@@ -100,6 +100,17 @@ func TestAttribution(t *testing.T) {
 			want: []map[string]fileLines{{"renamed.go": {AI: "1-5"}}},
 		},
 		{
+			name: "agent write, commit, then a pure rename by bash mv",
+			script: func(e *env) {
+				e.agentWrite("new.go", five)
+				e.commitAll("new")
+				e.agentBash("mv new.go renamed.go") // no added lines, no blob ids in the diff
+				e.agentWrite("other.go", "o1\no2\no3\n")
+				e.commitAll("renamed")
+			},
+			want: []map[string]fileLines{{"new.go": {AI: "1-5"}}, {"other.go": {AI: "1-3"}}},
+		},
+		{
 			name: "rename of a committed file then agent edit",
 			script: func(e *env) {
 				e.write("old.txt", "l1\nl2\nl3\nl4\nl5\nl6\n")

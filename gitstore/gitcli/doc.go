@@ -11,10 +11,16 @@
 //   - [Open]: one `git rev-parse`.
 //   - Reads: one long-lived `git cat-file --batch` per Store, shared under
 //     a mutex; ReadObjects of n objects is one exchange.
-//   - Writes: WriteObjects builds an undeltified pack in memory and runs
-//     one process: `git unpack-objects` below 100 objects (loose files,
-//     like git's transfer.unpackLimit), `git index-pack --stdin` from 100
-//     up (one pack, no loose-object flood).
+//   - Writes: below 100 objects (git's transfer.unpackLimit) WriteObjects
+//     writes loose files in process, exactly as git does (zlib level 1,
+//     temporary file, link into objects/xx/; see loose.go), after one
+//     cat-file exchange that leaves out objects already stored. Settings
+//     the in-process writer does not apply (core.sharedRepository, the
+//     fsync and compression settings; read once with `git config`, or
+//     handed over with [Store.SetWriteConfig]) send these writes to
+//     `git unpack-objects` instead. From 100 objects up it builds an
+//     undeltified pack in memory for `git index-pack --stdin` (one pack,
+//     no loose-object flood).
 //   - Refs: one `git for-each-ref` per ResolveRef or ListRefs; one
 //     `git update-ref --stdin` transaction (start, prepare, commit) per
 //     UpdateRefs, whose lock-file compare-and-swap is safe across

@@ -24,9 +24,14 @@ type Store struct {
 	gitDir    string
 	commonDir string
 	workTree  string
+	objectDir string
 
 	mu  sync.Mutex // guards cat
 	cat *catFile
+
+	wmu         sync.Mutex // guards native, nativeKnown
+	native      bool       // objects may be written in process (loose.go)
+	nativeKnown bool
 }
 
 var (
@@ -62,20 +67,20 @@ func Open(ctx context.Context, dir string, opts ...Option) (*Store, error) {
 	}
 	out, err := s.exec(ctx, nil, []string{"-C", abs, "rev-parse", "--path-format=absolute",
 		"--git-dir", "--git-common-dir", "--is-bare-repository", "--is-inside-work-tree",
-		"--show-object-format", "--show-cdup"})
+		"--show-object-format", "--git-path", "objects", "--show-cdup"})
 	if err != nil {
 		return nil, fmt.Errorf("opening repository at %s: %w", dir, err)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if len(lines) < 5 {
+	if len(lines) < 6 {
 		return nil, fmt.Errorf("opening repository at %s: unexpected rev-parse output %q", dir, out)
 	}
 	if lines[4] != "sha1" {
 		return nil, fmt.Errorf("opening repository at %s: object format %s is not supported", dir, lines[4])
 	}
-	s.gitDir, s.commonDir = lines[0], lines[1]
-	if lines[2] == "false" && lines[3] == "true" && len(lines) > 5 {
-		s.workTree = filepath.Clean(filepath.Join(abs, lines[5]))
+	s.gitDir, s.commonDir, s.objectDir = lines[0], lines[1], lines[5]
+	if lines[2] == "false" && lines[3] == "true" && len(lines) > 6 {
+		s.workTree = filepath.Clean(filepath.Join(abs, lines[6]))
 	} else if lines[2] == "false" && lines[3] == "true" {
 		s.workTree = abs
 	}

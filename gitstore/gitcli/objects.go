@@ -44,13 +44,15 @@ func (s *Store) ReadObjects(ctx context.Context, hs []gitstore.Hash) (map[gitsto
 // instead of loose files; git's own transfer.unpackLimit default.
 const unpackLimit = 100
 
-// WriteObjects implements [gitstore.Objects]. It builds an undeltified
-// pack in memory and hands it to one git process: `git unpack-objects`
-// (loose objects) below [unpackLimit] objects, `git index-pack --stdin`
-// (one pack) from there on, as git's receive-pack does.
+// WriteObjects implements [gitstore.Objects]. Below [unpackLimit] objects
+// it writes loose objects, in process as git does (see loose.go) or, when
+// git settings call for it, through `git unpack-objects`; from there on it
+// hands an undeltified pack to `git index-pack --stdin` (one pack), as
+// git's receive-pack does.
 func (s *Store) WriteObjects(ctx context.Context, objs []gitstore.Object) ([]gitstore.Hash, error) {
 	hs := make([]gitstore.Hash, len(objs))
 	uniq := make([]gitstore.Object, 0, len(objs))
+	uhs := make([]gitstore.Hash, 0, len(objs))
 	seen := make(map[gitstore.Hash]bool, len(objs))
 	for i, o := range objs {
 		if err := gitstore.CheckObject(o); err != nil {
@@ -60,10 +62,23 @@ func (s *Store) WriteObjects(ctx context.Context, objs []gitstore.Object) ([]git
 		if !seen[hs[i]] {
 			seen[hs[i]] = true
 			uniq = append(uniq, o)
+			uhs = append(uhs, hs[i])
 		}
 	}
 	if len(uniq) == 0 {
 		return hs, nil
+	}
+	if len(uniq) < unpackLimit {
+		native, err := s.writeNative(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if native {
+			if err := s.writeLoose(ctx, uniq, uhs); err != nil {
+				return nil, fmt.Errorf("writing %d objects: %w", len(uniq), err)
+			}
+			return hs, nil
+		}
 	}
 	pack, err := buildPack(uniq)
 	if err != nil {

@@ -80,3 +80,21 @@ func BenchmarkNotesAdd1to10k(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkNotesSet1of10k replaces one note among 10,000, as post-commit
+// does on a repository with a long history.
+func BenchmarkNotesSet1of10k(b *testing.B) {
+	s, _ := gitBackendTB(b)
+	cs, add := tenThousand(b, s)
+	n := notes.Notes{Store: s, Ref: notesRef}
+	if err := n.Add(ctx, add, "bulk", who); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		if err := n.Set(ctx, map[gitstore.Hash][]byte{cs[i%len(cs)]: []byte("x\n")}, "one", who); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -16,11 +16,18 @@
 // commit appears under several paths (mixed fanout written by different
 // tools), Read concatenates the variants in path order, as git does.
 //
-// Writers here always rewrite the whole tree in one normalized fanout:
-// flat below 256 notes, one level below 65,536, two levels above. That
-// drops every other fanout variant of a rewritten note, the duplicate
-// that made `git notes show` print two concatenated JSON documents in
-// git-ai (#1074, #1517). Entries that are not notes are dropped.
+// Writers here keep the tree in one normalized fanout: flat below 256
+// notes, one level below 65,536, two levels above. A full rewrite drops
+// every other fanout variant of a note, the duplicate that made
+// `git notes show` print two concatenated JSON documents in git-ai
+// (#1074, #1517), and entries that are not notes. Writing a few notes into
+// a tree that already has one or two fanout levels, uniform along their
+// paths, rewrites only the trees on those paths (reading the root, the
+// subtrees on the paths and one more): O(notes written), not O(notes), so
+// post-commit stays fast on a long history. It keeps the depth it finds; a
+// removal, a flat tree, any mixed fanout or foreign entry on a path, or a
+// one-level leaf growing past 512 notes gets the full rewrite instead (so a
+// tree moves to two levels somewhat after 65,536 notes, not exactly there).
 //
 // Each write is one notes commit for a whole batch, installed with a
 // compare-and-swap on the ref and retried (re-read, re-apply) when

@@ -75,12 +75,26 @@ type state struct {
 // load reads the notes tree at the ref's tip, descending only into
 // subtrees whose hex path want accepts. It returns nil for a missing ref.
 func (n Notes) load(ctx context.Context, want func(string) bool) (*state, error) {
-	tip, err := n.Store.ResolveRef(ctx, n.Ref)
-	if errors.Is(err, gitstore.ErrNotFound) {
-		return nil, nil
-	}
+	tip, err := n.tip(ctx)
 	if err != nil {
 		return nil, err
+	}
+	return n.loadAt(ctx, tip, want)
+}
+
+// tip resolves the ref; zero when it does not exist.
+func (n Notes) tip(ctx context.Context) (gitstore.Hash, error) {
+	tip, err := n.Store.ResolveRef(ctx, n.Ref)
+	if errors.Is(err, gitstore.ErrNotFound) {
+		return gitstore.ZeroHash, nil
+	}
+	return tip, err
+}
+
+// loadAt is load at the notes commit tip (zero: no notes, nil state).
+func (n Notes) loadAt(ctx context.Context, tip gitstore.Hash, want func(string) bool) (*state, error) {
+	if tip.IsZero() {
+		return nil, nil
 	}
 	c, err := gitstore.ReadCommit(ctx, n.Store, tip)
 	if err != nil {

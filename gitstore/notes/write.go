@@ -27,31 +27,71 @@ func (n Notes) write(ctx context.Context, notes map[gitstore.Hash][]byte, messag
 		return err
 	}
 	err := retry(ctx, func() error {
-		st, err := n.load(ctx, func(string) bool { return true })
+		tip, err := n.tip(ctx)
 		if err != nil {
 			return err
 		}
-		final, b, err := n.normalize(ctx, st)
-		if err != nil {
+		b := gitstore.NewBatch(n.Store)
+		u, changed, err := n.prepare(ctx, b, tip, notes, message, author, combine)
+		if err != nil || !changed {
 			return err
 		}
-		old, err := n.contents(ctx, pick(st, notes))
-		if err != nil {
+		if err := b.Flush(ctx); err != nil {
 			return err
 		}
-		for c, data := range notes {
-			if merged := combine(old[c], data); len(merged) > 0 {
-				final[c] = b.AddBlob(merged)
-			} else {
-				delete(final, c)
-			}
-		}
-		return n.commit(ctx, st, final, b, nil, message, author)
+		return n.Store.UpdateRefs(ctx, []gitstore.RefUpdate{u})
 	})
 	if err != nil {
 		return fmt.Errorf("writing %d notes to %s: %w", len(notes), n.Ref, err)
 	}
 	return nil
+}
+
+// PrepareSet is the first half of [Notes.Set], for a caller that moves
+// the notes ref in one transaction with other refs. On the notes commit
+// tip (the ref's value as the caller resolved it; zero when the ref does
+// not exist) it adds to b, without writing them, the objects of a notes
+// commit that replaces each commit's note (an empty note removes it), and
+// returns the compare-and-swap update that publishes it; changed is false
+// when the notes already are so (no update). When the update loses to a
+// concurrent writer, resolve the ref again and start over.
+func (n Notes) PrepareSet(ctx context.Context, b *gitstore.Batch, tip gitstore.Hash, notes map[gitstore.Hash][]byte, message string, author gitstore.Signature) (u gitstore.RefUpdate, changed bool, err error) {
+	if err := n.check(); err != nil {
+		return gitstore.RefUpdate{}, false, err
+	}
+	u, changed, err = n.prepare(ctx, b, tip, notes, message, author, func(_, set []byte) []byte { return set })
+	if err != nil {
+		return gitstore.RefUpdate{}, false, fmt.Errorf("writing %d notes to %s: %w", len(notes), n.Ref, err)
+	}
+	return u, changed, nil
+}
+
+// prepare combines notes into the notes at tip, adding the new objects to
+// b, and returns the ref update; changed is false when nothing changes.
+func (n Notes) prepare(ctx context.Context, b *gitstore.Batch, tip gitstore.Hash, notes map[gitstore.Hash][]byte, message string, author gitstore.Signature, combine func(old, add []byte) []byte) (gitstore.RefUpdate, bool, error) {
+	if u, changed, ok, err := n.prepareIncremental(ctx, b, tip, notes, message, author, combine); ok || err != nil {
+		return u, changed, err
+	}
+	st, err := n.loadAt(ctx, tip, func(string) bool { return true })
+	if err != nil {
+		return gitstore.RefUpdate{}, false, err
+	}
+	final, err := n.normalize(ctx, st, b)
+	if err != nil {
+		return gitstore.RefUpdate{}, false, err
+	}
+	old, err := n.contents(ctx, pick(st, notes))
+	if err != nil {
+		return gitstore.RefUpdate{}, false, err
+	}
+	for c, data := range notes {
+		if merged := combine(old[c], data); len(merged) > 0 {
+			final[c] = b.AddBlob(merged)
+		} else {
+			delete(final, c)
+		}
+	}
+	return n.build(st, final, b, nil, message, author)
 }
 
 // pick returns the loaded blobs of the commits in notes.
@@ -70,11 +110,10 @@ func pick(st *state, notes map[gitstore.Hash][]byte) map[gitstore.Hash][]gitstor
 
 // normalize returns one blob per annotated commit, joining the fanout
 // variants of any commit that has several into a new blob of b.
-func (n Notes) normalize(ctx context.Context, st *state) (map[gitstore.Hash]gitstore.Hash, *gitstore.Batch, error) {
-	b := gitstore.NewBatch(n.Store)
+func (n Notes) normalize(ctx context.Context, st *state, b *gitstore.Batch) (map[gitstore.Hash]gitstore.Hash, error) {
 	final := map[gitstore.Hash]gitstore.Hash{}
 	if st == nil {
-		return final, b, nil
+		return final, nil
 	}
 	dups := map[gitstore.Hash][]gitstore.Hash{}
 	for c, bs := range st.notes {
@@ -86,18 +125,32 @@ func (n Notes) normalize(ctx context.Context, st *state) (map[gitstore.Hash]gits
 	}
 	joined, err := n.contents(ctx, dups)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for c, data := range joined {
 		final[c] = b.AddBlob(data)
 	}
-	return final, b, nil
+	return final, nil
 }
 
 // commit writes the tree of final plus a notes commit (parent: the old
 // tip, then extra) and moves the ref with compare-and-swap. It writes
 // nothing when the tree is unchanged and there is no extra parent.
 func (n Notes) commit(ctx context.Context, st *state, final map[gitstore.Hash]gitstore.Hash, b *gitstore.Batch, extra []gitstore.Hash, message string, author gitstore.Signature) error {
+	u, changed, err := n.build(st, final, b, extra, message, author)
+	if err != nil || !changed {
+		return err
+	}
+	if err := b.Flush(ctx); err != nil {
+		return err
+	}
+	return n.Store.UpdateRefs(ctx, []gitstore.RefUpdate{u})
+}
+
+// build adds the tree of final and a notes commit (parent: the old tip,
+// then extra) to b and returns the ref update; changed is false when the
+// tree is unchanged and there is no extra parent.
+func (n Notes) build(st *state, final map[gitstore.Hash]gitstore.Hash, b *gitstore.Batch, extra []gitstore.Hash, message string, author gitstore.Signature) (gitstore.RefUpdate, bool, error) {
 	var known map[gitstore.Hash]bool
 	var old gitstore.Hash
 	var parents []gitstore.Hash
@@ -106,25 +159,22 @@ func (n Notes) commit(ctx context.Context, st *state, final map[gitstore.Hash]gi
 	}
 	tree, objs, err := BuildTree(final, known)
 	if err != nil {
-		return err
+		return gitstore.RefUpdate{}, false, err
 	}
 	if st != nil && tree == st.tree && len(extra) == 0 {
-		return nil
+		return gitstore.RefUpdate{}, false, nil
 	}
 	for _, o := range objs {
 		if _, err := b.Add(o); err != nil {
-			return err
+			return gitstore.RefUpdate{}, false, err
 		}
 	}
 	tip, err := b.AddCommit(&gitstore.Commit{Tree: tree, Parents: append(parents, extra...),
 		Author: author, Committer: author, Message: message})
 	if err != nil {
-		return err
+		return gitstore.RefUpdate{}, false, err
 	}
-	if err := b.Flush(ctx); err != nil {
-		return err
-	}
-	return n.Store.UpdateRefs(ctx, []gitstore.RefUpdate{{Name: n.Ref, New: tip, Old: old}})
+	return gitstore.RefUpdate{Name: n.Ref, New: tip, Old: old}, true, nil
 }
 
 // FanoutDepth returns the number of two-character directory levels used
@@ -250,7 +300,8 @@ func (n Notes) Merge(ctx context.Context, otherRef, message string, author gitst
 // union returns one blob per commit noted in ours or theirs, combining
 // differing notes with CatSortUniq.
 func (n Notes) union(ctx context.Context, ours, theirs *state) (map[gitstore.Hash]gitstore.Hash, *gitstore.Batch, error) {
-	final, b, err := n.normalize(ctx, ours)
+	b := gitstore.NewBatch(n.Store)
+	final, err := n.normalize(ctx, ours, b)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -41,6 +41,8 @@ func Run(t *testing.T, newStore func(t *testing.T) gitstore.Store) {
 		{"ReadObjectsBatch", testReadObjectsBatch},
 		{"NotFound", testNotFound},
 		{"Batch", testBatch},
+		{"WriteAgain", testWriteAgain},
+		{"ConcurrentWrites", testConcurrentWrites},
 		{"RefCreateOnly", testRefCreateOnly},
 		{"RefStaleOld", testRefStaleOld},
 		{"RefDelete", testRefDelete},
@@ -301,6 +303,62 @@ func testBatch(t *testing.T, s gitstore.Store) {
 	}
 	if _, data := must2(t, s, got[299].Hash); string(data) != "blob 49" {
 		t.Errorf("f299 = %q, want %q", data, "blob 49")
+	}
+}
+
+// testWriteAgain writes objects that are already stored, alone and mixed
+// with new ones.
+func testWriteAgain(t *testing.T, s gitstore.Store) {
+	objs := []gitstore.Object{{Type: gitstore.TypeBlob, Data: []byte("again\n")}, {Type: gitstore.TypeBlob, Data: nil}}
+	first := ok(s.WriteObjects(ctx, objs)).must(t)
+	again := ok(s.WriteObjects(ctx, objs)).must(t)
+	mixed := ok(s.WriteObjects(ctx, append(objs, gitstore.Object{Type: gitstore.TypeBlob, Data: []byte("new\n")}))).must(t)
+	for i := range objs {
+		if again[i] != first[i] || mixed[i] != first[i] {
+			t.Errorf("object %d: ids %s, %s, %s; want equal", i, first[i], again[i], mixed[i])
+		}
+	}
+	for i, h := range mixed {
+		if _, data := must2(t, s, h); i < len(objs) && !bytes.Equal(data, objs[i].Data) {
+			t.Errorf("object %d = %q, want %q", i, data, objs[i].Data)
+		}
+	}
+}
+
+// testConcurrentWrites has writers store overlapping sets of objects at
+// the same time: every write succeeds and every object reads back.
+func testConcurrentWrites(t *testing.T, s gitstore.Store) {
+	const workers = 8
+	var wg sync.WaitGroup
+	ids := make([][]gitstore.Hash, workers)
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var objs []gitstore.Object
+			for i := range 20 {
+				objs = append(objs, gitstore.Object{Type: gitstore.TypeBlob, Data: fmt.Appendf(nil, "shared %d\n", i)},
+					gitstore.Object{Type: gitstore.TypeBlob, Data: fmt.Appendf(nil, "writer %d, %d\n", w, i)})
+			}
+			ids[w], errs[w] = s.WriteObjects(ctx, objs)
+		}()
+	}
+	wg.Wait()
+	for w := range workers {
+		if errs[w] != nil {
+			t.Fatalf("writer %d: %v", w, errs[w])
+		}
+		got := ok(s.ReadObjects(ctx, ids[w])).must(t)
+		for i, h := range ids[w] {
+			want := fmt.Sprintf("shared %d\n", i/2)
+			if i%2 == 1 {
+				want = fmt.Sprintf("writer %d, %d\n", w, i/2)
+			}
+			if string(got[h].Data) != want {
+				t.Errorf("writer %d object %d = %q, want %q", w, i, got[h].Data, want)
+			}
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/tracevault/tracevault/gitstore"
 )
@@ -35,7 +36,9 @@ const treeCacheMagic = "tracevault tree cache v2\n"
 // treeCacheEntry is the size of an index entry.
 const treeCacheEntry = 32
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is made on first use: building it costs every process start
+// ≈0.1–1 ms, and most never read the cache.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // openTreeCache opens the cache in dir ("" or unreadable: an empty one).
 func openTreeCache(dir string) *treeCache {
@@ -85,7 +88,7 @@ func (tc *treeCache) get(h gitstore.Hash) ([]byte, bool) {
 		return nil, false
 	}
 	data := make([]byte, at[1])
-	if _, err := tc.file.ReadAt(data, int64(at[0])); err != nil || crc32.Checksum(data, castagnoli) != at[2] {
+	if _, err := tc.file.ReadAt(data, int64(at[0])); err != nil || crc32.Checksum(data, castagnoli()) != at[2] {
 		return nil, false
 	}
 	return data, true
@@ -123,7 +126,7 @@ func (tc *treeCache) save(keep map[gitstore.Hash]bool) {
 		idx.Write(h[:])
 		idx.Write(binary.LittleEndian.AppendUint32(nil, off+uint32(body.Len())))
 		idx.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(d))))
-		idx.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(d, castagnoli)))
+		idx.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(d, castagnoli())))
 		body.Write(d)
 	}
 	var b bytes.Buffer

@@ -70,7 +70,12 @@ func OpenForReading(ctx context.Context, f *cmdutil.Factory) (*Repo, error) {
 	}
 	r := &Repo{Store: st, Repo: wt, Spool: spool.ForGitDir(st.CommonDir()), f: f}
 	// Commits whose post-commit work is still queued get it now, so every
-	// command sees complete notes and records.
+	// command sees complete notes and records. Their first object read
+	// comes after git config and key loading: start cat-file now, so its
+	// start-up overlaps them.
+	if spool.HasPending(r.Spool) {
+		_ = st.StartReader() // on failure, the first read reports it
+	}
 	if err := r.Drain(ctx, nil); err != nil {
 		r.Spool.Log("finishing queued post-commit work: %v", err)
 	}
@@ -84,8 +89,10 @@ func (r *Repo) readAuthor(ctx context.Context) {
 	}
 	r.authorRead = true
 	// -z: "<key>\n<value>\0" per value; the last value of a key wins, as
-	// with git config --get.
-	out, _ := r.Store.Git(ctx, "config", "-z", "--get-regexp", `^user\.(name|email)$`)
+	// with git config --get. The same process answers the settings that
+	// decide how the store writes objects, sparing it a git config.
+	out, err := r.Store.Git(ctx, "config", "-z", "--get-regexp", `^user\.(name|email)$|`+gitcli.WriteConfigPattern)
+	write := map[string]string{}
 	for _, kv := range strings.Split(string(out), "\x00") {
 		k, v, _ := strings.Cut(kv, "\n")
 		switch k {
@@ -93,7 +100,14 @@ func (r *Repo) readAuthor(ctx context.Context) {
 			r.Author.Name = strings.TrimSpace(v)
 		case "user.email":
 			r.Author.Email = strings.TrimSpace(v)
+		case "":
+		default:
+			write[k] = v
 		}
+	}
+	var ge *gitstore.GitError
+	if err == nil || errors.As(err, &ge) && ge.ExitCode == 1 { // 1: nothing set
+		r.Store.SetWriteConfig(write)
 	}
 }
 
