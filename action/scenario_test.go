@@ -27,7 +27,7 @@ func devBinaries(t *testing.T) string {
 		if devBinErr != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", devBin+string(os.PathSeparator), "./cmd/tracevault", "./cmd/tracevault-hook")
+		cmd := exec.Command("go", "build", "-o", devBin+string(os.PathSeparator), "./cmd/tracevault", "./cmd/tracevault-hook", "./cmd/tracevault-githook")
 		cmd.Dir = testutil.RepoRoot(t)
 		out, err := cmd.CombinedOutput()
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tracevault/tracevault/capture"
+	"github.com/tracevault/tracevault/capture/githooks"
 	"github.com/tracevault/tracevault/capture/pricing"
 	"github.com/tracevault/tracevault/capture/spool"
 	"github.com/tracevault/tracevault/policy"
@@ -143,7 +144,7 @@ const policyCompileTimeout = 10 * time.Second
 // policy compile" (the full binary, beside tracevault-hook or on PATH) with
 // the source on stdin.
 func ExecPolicyCompiler(src []byte) ([]byte, policy.FailMode, error) {
-	full, err := fullBinary()
+	full, err := githooks.FullBinary()
 	if err != nil {
 		return nil, policy.FailModeOf(src), err
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"github.com/tracevault/tracevault/capture/internal/jsonlex"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/tracevault/tracevault/capture"
 )
@@ -27,7 +26,7 @@ func encodeRecord(rec *Record) ([]byte, error) {
 	}
 	b = append(b, t...)
 	b = append(b, `,"agent":`...)
-	b = appendString(b, rec.Agent)
+	b = jsonlex.AppendString(b, rec.Agent)
 	b = append(b, `,"payload":`...)
 	if rec.Payload == nil {
 		b = append(b, "null"...)
@@ -36,7 +35,7 @@ func encodeRecord(rec *Record) ([]byte, error) {
 	}
 	if rec.Invalid != "" {
 		b = append(b, `,"invalid":`...)
-		b = appendString(b, rec.Invalid)
+		b = jsonlex.AppendString(b, rec.Invalid)
 	}
 	if len(rec.Observed) > 0 {
 		b = append(b, `,"observed":[`...)
@@ -95,12 +94,12 @@ func appendFileEdit(b []byte, e *capture.FileEdit) ([]byte, error) {
 	b = append(b, '{')
 	if e.ToolUseID != "" {
 		b = append(b, `"tool_use_id":`...)
-		b = appendString(b, e.ToolUseID)
+		b = jsonlex.AppendString(b, e.ToolUseID)
 		b = append(b, ',')
 	}
 	if e.Tool != "" {
 		b = append(b, `"tool":`...)
-		b = appendString(b, e.Tool)
+		b = jsonlex.AppendString(b, e.Tool)
 		b = append(b, ',')
 	}
 	b = append(b, `"time":`...)
@@ -110,19 +109,19 @@ func appendFileEdit(b []byte, e *capture.FileEdit) ([]byte, error) {
 	}
 	b = append(b, t...)
 	b = append(b, `,"path":`...)
-	b = appendString(b, e.Path)
+	b = jsonlex.AppendString(b, e.Path)
 	if e.OldPath != "" {
 		b = append(b, `,"old_path":`...)
-		b = appendString(b, e.OldPath)
+		b = jsonlex.AppendString(b, e.OldPath)
 	}
 	b = append(b, `,"op":`...)
-	b = appendString(b, e.Op)
+	b = jsonlex.AppendString(b, e.Op)
 	for _, f := range [...]struct{ name, v string }{{"before", e.Before}, {"after", e.After}, {"diff", e.Diff}} {
 		if f.v != "" {
 			b = append(b, `,"`...)
 			b = append(b, f.name...)
 			b = append(b, `":`...)
-			b = appendString(b, f.v)
+			b = jsonlex.AppendString(b, f.v)
 		}
 	}
 	b = append(b, `,"added":`...)
@@ -134,69 +133,13 @@ func appendFileEdit(b []byte, e *capture.FileEdit) ([]byte, error) {
 	}
 	if e.AgentID != "" {
 		b = append(b, `,"agent_id":`...)
-		b = appendString(b, e.AgentID)
+		b = jsonlex.AppendString(b, e.AgentID)
 	}
 	if e.Model != "" {
 		b = append(b, `,"model":`...)
-		b = appendString(b, e.Model)
+		b = jsonlex.AppendString(b, e.Model)
 	}
 	return append(b, '}'), nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string exactly as encoding/json does
-// (HTML-safe: < > & escaped; invalid UTF-8 as U+FFFD; U+2028 and U+2029
-// escaped).
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 // appendCompact appends the JSON text src with insignificant white space
@@ -409,7 +352,7 @@ func (c *compactor) str() bool {
 		case ch == 0xE2:
 			if i+2 < len(s) && s[i+1] == 0x80 && s[i+2]&^1 == 0xA8 {
 				c.dst = append(c.dst, s[start:i]...)
-				c.dst = append(c.dst, '\\', 'u', '2', '0', '2', hexDigits[s[i+2]&0xF])
+				c.dst = append(c.dst, '\\', 'u', '2', '0', '2', jsonlex.HexDigits[s[i+2]&0xF])
 				i += 3
 				start = i
 			} else {
@@ -417,7 +360,7 @@ func (c *compactor) str() bool {
 			}
 		default: // < > &
 			c.dst = append(c.dst, s[start:i]...)
-			c.dst = append(c.dst, '\\', 'u', '0', '0', hexDigits[ch>>4], hexDigits[ch&0xF])
+			c.dst = append(c.dst, '\\', 'u', '0', '0', jsonlex.HexDigits[ch>>4], jsonlex.HexDigits[ch&0xF])
 			i++
 			start = i
 		}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/tracevault/tracevault/capture"
+
+	"github.com/tracevault/tracevault/capture/internal/jsonlex"
 )
 
 // pieces are string fragments that stress JSON string encoding.
@@ -109,8 +111,8 @@ func FuzzCompact(f *testing.F) {
 			t.Fatalf("appendCompact(%q) = %q, %v; json.Marshal: %q, %v", v, got, gerr, want, werr)
 		}
 		s := string(v)
-		if want, got := mustMarshal(s), appendString(nil, s); !bytes.Equal(got, want) {
-			t.Fatalf("appendString(%q) = %s, json.Marshal: %s", s, got, want)
+		if want, got := mustMarshal(s), jsonlex.AppendString(nil, s); !bytes.Equal(got, want) {
+			t.Fatalf("AppendString(%q) = %s, json.Marshal: %s", s, got, want)
 		}
 	})
 }

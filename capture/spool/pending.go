@@ -3,12 +3,9 @@ package spool
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
-	"syscall"
-	"time"
+
+	"github.com/tracevault/tracevault/capture/commitqueue"
 )
 
 // Post-commit work runs in the background so `git commit` does not wait for
@@ -20,37 +17,15 @@ import (
 // in commit order.
 
 // Pending is a commit waiting for its post-commit work.
-type Pending struct {
-	Commit string    `json:"commit"`
-	Action string    `json:"action,omitempty"` // HEAD's reflog action when it was made
-	Squash string    `json:"squash,omitempty"` // SQUASH_MSG when it was made
-	At     time.Time `json:"at"`
-}
+type Pending = commitqueue.Pending
 
-const pendingFile = "pending.jsonl"
+const pendingFile = commitqueue.File
 
 // Enqueue queues commit for post-commit work, saving the repository state
-// SourcesOf needs (it changes as soon as the hook returns).
+// the work needs (it changes as soon as the hook returns); see
+// [commitqueue.Enqueue].
 func Enqueue(dir Dir, gitDir, commit string) error {
-	action, squash := CommitContext(gitDir)
-	line, err := json.Marshal(Pending{Commit: commit, Action: action, Squash: squash, At: time.Now().UTC()})
-	if err != nil {
-		return err
-	}
-	unlock, err := dir.Lock("pending")
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	f, err := os.OpenFile(dir.Path("state", pendingFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("queueing post-commit work: %w", err)
-	}
-	_, werr := f.Write(append(line, '\n'))
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	return werr
+	return commitqueue.Enqueue(dir.Path("state"), gitDir, commit)
 }
 
 // Drain processes every queued commit in order with work, under the
@@ -107,56 +82,4 @@ func Drain(dir Dir, work func(Pending) error, logf func(string, ...any)) (int, e
 func HasPending(dir Dir) bool {
 	fi, err := os.Stat(dir.Path("state", pendingFile))
 	return err == nil && fi.Size() > 0
-}
-
-// CommitContext returns what attribution of a new commit needs from the
-// repository's state at the moment it is made: HEAD's last reflog action and
-// SQUASH_MSG (git deletes it right after). Only the reflog's tail is read:
-// it grows with every commit and checkout for the life of the repository.
-func CommitContext(gitDir string) (action, squashMsg string) {
-	if b, err := ReadFile(filepath.Join(gitDir, "SQUASH_MSG")); err == nil {
-		squashMsg = string(b)
-	}
-	last := lastLine(filepath.Join(gitDir, "logs", "HEAD"))
-	if _, msg, ok := strings.Cut(last, "\t"); ok {
-		action = msg
-	}
-	return action, squashMsg
-}
-
-// lastLine returns the last line of a file without its newline, reading
-// only as much of the end as that line needs ("" if the file is missing).
-// Plain system calls, like ReadFile: the post-commit hook calls it.
-func lastLine(path string) string {
-	fd, err := openFile(path, syscall.O_RDONLY, 0)
-	if err != nil {
-		return ""
-	}
-	defer syscall.Close(fd)
-	var st syscall.Stat_t
-	if fstat(fd, &st) != nil {
-		return ""
-	}
-	for chunk := int64(4096); ; chunk *= 4 {
-		off := max(st.Size-chunk, 0)
-		buf := make([]byte, st.Size-off)
-		for got := 0; got < len(buf); {
-			n, err := ignoringEINTR(func() (int, error) { return syscall.Pread(fd, buf[got:], off+int64(got)) })
-			if err != nil {
-				return ""
-			}
-			if n == 0 {
-				buf = buf[:got] // the file shrank
-				break
-			}
-			got += n
-		}
-		buf = bytes.TrimRight(buf, "\n")
-		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
-			return string(buf[i+1:])
-		}
-		if off == 0 {
-			return string(buf)
-		}
-	}
 }

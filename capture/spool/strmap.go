@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/tracevault/tracevault/capture/internal/jsonlex"
 )
 
 // Small string maps (the hook's agent-after notes) are kept as JSON
@@ -26,9 +28,9 @@ func MarshalStringMap(m map[string]string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = jsonlex.AppendString(b, k)
 		b = append(b, ':')
-		b = appendString(b, m[k])
+		b = jsonlex.AppendString(b, m[k])
 	}
 	return append(b, '}')
 }

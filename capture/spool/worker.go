@@ -6,6 +6,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/tracevault/tracevault/capture/commitqueue"
 )
 
 // The post-commit worker lingers after it has drained the queue, so that a
@@ -26,27 +28,12 @@ import (
 
 const (
 	workerLock = "worker"
-	workerFIFO = "worker.fifo"
+	workerFIFO = commitqueue.WorkerFIFO
 )
 
 // WakeWorker tells the repository's lingering post-commit worker that the
-// queue has grown. It reports false when no worker is listening: the caller
-// must start one. It never blocks.
-func WakeWorker(dir Dir) bool {
-	fd, err := openFile(dir.Path("state", workerFIFO), syscall.O_WRONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return false
-	}
-	var st syscall.Stat_t
-	if fstat(fd, &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFIFO {
-		_ = syscall.Close(fd) // not our pipe: a worker will replace it
-		return false
-	}
-	// EAGAIN (the pipe is full) is fine: the worker has wake-ups to read.
-	_, _ = syscall.Write(fd, []byte{'!'})
-	_ = syscall.Close(fd)
-	return true
-}
+// queue has grown; false means no worker listens. See [commitqueue.Wake].
+func WakeWorker(dir Dir) bool { return commitqueue.Wake(dir.Path("state")) }
 
 // Worker is the claim of the process that does a repository's post-commit
 // work; see ClaimWorker.

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/tracevault/tracevault/capture/gitrepo"
 )
 
 // ErrSplitIndex is returned (wrapped) for an index written with
@@ -88,7 +90,7 @@ func ReadIndex(repo Repo, verify bool) (*Index, error) {
 	if _, err := io.ReadFull(f, data); err != nil {
 		return nil, fmt.Errorf("reading index %s: %w", path, err)
 	}
-	format, _ := configValue(filepath.Join(repo.CommonDir, "config"), "extensions", "objectformat")
+	format, _ := gitrepo.ConfigValue(filepath.Join(repo.CommonDir, "config"), "extensions", "objectformat")
 	idx, err := ParseIndex(data, IndexOptions{SHA256: strings.EqualFold(format, "sha256"), VerifyChecksum: verify})
 	if err != nil {
 		return nil, fmt.Errorf("parsing index %s: %w", path, err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/tracevault/tracevault/capture/githooks"
 	"github.com/tracevault/tracevault/capture/hookrun"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/cli"
 )
@@ -18,9 +19,10 @@ var update = flag.Bool("update", false, "rewrite the scripts' expected output fi
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"tracevault":      func() { os.Exit(int(cli.Main())) },
-		"git-tracevault":  func() { os.Exit(int(cli.Main())) },
-		"tracevault-hook": func() { os.Exit(hookrun.MainArgs(os.Args[1:])) },
+		"tracevault":         func() { os.Exit(int(cli.Main())) },
+		"git-tracevault":     func() { os.Exit(int(cli.Main())) },
+		"tracevault-hook":    func() { os.Exit(hookrun.MainArgs(os.Args[1:])) },
+		"tracevault-githook": func() { os.Exit(githooks.Hook(os.Args[1:])) },
 	})
 }
 

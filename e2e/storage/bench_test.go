@@ -171,7 +171,7 @@ func benchPostCommit(b *testing.B, linger string) {
 		t0 := time.Now()
 		commitCPU += cpuRun(b, e, nil, "git", append(hookOnly, "commit", "-q", "-m", fmt.Sprintf("bench %d", i))...)
 		t1 := time.Now()
-		hookCPU += cpuRun(b, e, nil, filepath.Join(binDir, "tracevault-hook"), "git-hook", "post-commit")
+		hookCPU += cpuRun(b, e, nil, filepath.Join(binDir, "tracevault-githook"), "git-hook", "post-commit")
 		t2 := time.Now()
 		e.eventually("the note", noteWritten(before))
 		t3 := time.Now()

@@ -35,7 +35,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", dir+"/", "github.com/tracevault/tracevault/cmd/tracevault", "github.com/tracevault/tracevault/cmd/tracevault-hook")
+	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", dir+"/", "github.com/tracevault/tracevault/cmd/tracevault", "github.com/tracevault/tracevault/cmd/tracevault-hook",
+		"github.com/tracevault/tracevault/cmd/tracevault-githook")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building binaries:", err)

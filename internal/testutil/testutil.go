@@ -104,9 +104,9 @@ func Git(t testing.TB, dir string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// MainWithBinaries builds the tracevault, tracevault-hook and (when server
-// is true) tracevault-server binaries into a temporary directory, stores its
-// path in *dir, runs the package's tests and removes the binaries. Call it
+// MainWithBinaries builds the tracevault, tracevault-hook, tracevault-githook
+// and (when server is true) tracevault-server binaries into a temporary
+// directory, stores its path in *dir, runs the package's tests and removes the binaries. Call it
 // from TestMain: end-to-end tests run the real binaries, as users do.
 func MainWithBinaries(m interface{ Run() int }, dir *string, server bool) {
 	d, err := os.MkdirTemp("", "tv-bin-")
@@ -114,7 +114,8 @@ func MainWithBinaries(m interface{ Run() int }, dir *string, server bool) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	pkgs := []string{"github.com/tracevault/tracevault/cmd/tracevault", "github.com/tracevault/tracevault/cmd/tracevault-hook"}
+	pkgs := []string{"github.com/tracevault/tracevault/cmd/tracevault", "github.com/tracevault/tracevault/cmd/tracevault-hook",
+		"github.com/tracevault/tracevault/cmd/tracevault-githook"}
 	if server {
 		pkgs = append(pkgs, "github.com/tracevault/tracevault/cmd/tracevault-server")
 	}

@@ -1,8 +1,10 @@
 // Package jsonlex holds the lexical pieces of JSON (RFC 8259) shared by the
-// hook's hand-written fast paths: the payload decoder in capture/hook/claude
-// and the spool record encoder in capture/spool. Both validate exactly as
+// hook's hand-written fast paths: the payload decoder in capture/hook/claude,
+// the spool record encoder in capture/spool and the post-commit queue. Both validate exactly as
 // encoding/json does, and fall back to it on anything unusual.
 package jsonlex
+
+import "unicode/utf8"
 
 // IsDigit reports whether c is an ASCII digit.
 func IsDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -76,4 +78,61 @@ func EscapeLen(b []byte, i int) int {
 // null).
 func HasLiteral(b []byte, i int, w string) bool {
 	return len(b)-i >= len(w) && string(b[i:i+len(w)]) == w
+}
+
+// HexDigits are the lower-case hexadecimal digits.
+const HexDigits = "0123456789abcdef"
+
+// AppendString appends s as a JSON string exactly as encoding/json does
+// (HTML-safe: < > & escaped; invalid UTF-8 as U+FFFD; U+2028 and U+2029
+// escaped).
+func AppendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', HexDigits[c>>4], HexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', HexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }

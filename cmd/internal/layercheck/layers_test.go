@@ -25,6 +25,12 @@ var heavy = []string{"github.com/spf13/cobra", "github.com/charmbracelet/", "git
 
 var rules = []rule{
 	{mod + "cmd/tracevault-hook$", append(heavy, "net/http", "github.com/goccy/"), "the agent hook starts before every tool call: it must stay lean"},
+	// git commit waits for tracevault-githook (post-commit): no crypto,
+	// regexp, JSON or policy, nothing with a costly package init.
+	{mod + "cmd/tracevault-githook$", append([]string{"crypto/", "regexp", "encoding/json", "hash/", "net/", mod + "policy", mod + "capture/spool",
+		mod + "capture/worktree", mod + "capture/hookrun", mod + "gitstore", "github.com/goccy/"}, heavy...), "git commit waits for the post-commit hook: it links what a hello-world program does, nearly"},
+	{mod + "capture/gitrepo$", []string{mod, "github.com/", "os/exec", "crypto/", "regexp", "encoding/json"}, "repository discovery is linked by tracevault-githook"},
+	{mod + "capture/commitqueue$", append([]string{mod + "capture/gitrepo", mod + "capture/spool", "os/exec", "crypto/", "regexp", "encoding/json", "github.com/goccy/"}, heavy...), "the queue writer is linked by tracevault-githook and capture/spool"},
 	{mod + "capture$", []string{mod, "github.com/", "golang.org/", "gopkg.in/"}, "the model imports nothing but the standard library"},
 	{mod + "gitstore$", []string{mod, "github.com/", "gopkg.in/"}, "the git storage interface is standard library only"},
 	{mod + "capture/hook/", append([]string{mod + "capture/spool", mod + "gitstore", mod + "policy", "os/exec", "net/http"}, heavy...), "agent parsers only parse"},

@@ -116,6 +116,9 @@ func (f *Factory) HookCommands() (agentHook, gitHook string, err error) {
 	if lean := filepath.Join(filepath.Dir(exe), "tracevault-hook"); fileExists(lean) {
 		agentHook, gitHook = lean, lean
 	}
+	if lean := filepath.Join(filepath.Dir(exe), "tracevault-githook"); fileExists(lean) {
+		gitHook = lean
+	}
 	return agentHook, gitHook, nil
 }
 

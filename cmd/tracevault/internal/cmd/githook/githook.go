@@ -11,15 +11,15 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tracevault/tracevault/capture/hookrun"
+	"github.com/tracevault/tracevault/capture/githooks"
 	"github.com/tracevault/tracevault/capture/linker"
 	"github.com/tracevault/tracevault/capture/spool"
 	capsync "github.com/tracevault/tracevault/capture/sync"
-	"github.com/tracevault/tracevault/capture/worktree"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/cmdutil"
 	"github.com/tracevault/tracevault/cmd/tracevault/internal/repoctx"
 	"github.com/tracevault/tracevault/gitstore"
@@ -108,33 +108,18 @@ func postCommit(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo) error 
 	return startWorker(f, r)
 }
 
-// quickPostCommit is what git waits for after a commit: find HEAD and queue
-// it without starting a single git process, then start the worker.
+// quickPostCommit is what git waits for after a commit: queue HEAD without
+// starting a single git process, then wake or start the worker.
 func quickPostCommit(f *cmdutil.Factory) error {
 	dir, err := f.Getwd()
 	if err != nil {
 		return err
 	}
-	repo, err := worktree.FindRepo(dir)
-	if err != nil {
-		return err
-	}
-	_, head, err := worktree.ReadHead(repo)
-	if err != nil || head == "" {
-		return fmt.Errorf("reading HEAD: %v", err)
-	}
-	sdir := spool.ForGitDir(repo.CommonDir)
-	if err := spool.Enqueue(sdir, repo.GitDir, head); err != nil {
-		return err
-	}
-	if spool.WakeWorker(sdir) {
-		return nil
-	}
 	exe, err := f.Executable()
 	if err != nil {
 		return err
 	}
-	return hookrun.SpawnWorker(exe, repo.WorkTree)
+	return githooks.Queue(dir, exe)
 }
 
 // startWorker starts the post-commit worker for r.
@@ -147,7 +132,7 @@ func startWorker(f *cmdutil.Factory, r *repoctx.Repo) error {
 	if err != nil {
 		return err
 	}
-	return hookrun.SpawnWorker(exe, dir)
+	return githooks.Spawn(exe, dir)
 }
 
 // DefaultLinger is how long the post-commit worker waits for the next commit
@@ -178,6 +163,14 @@ func serve(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo) error {
 	}
 	if w == nil {
 		return nil // the worker that holds the slot will see the queue
+	}
+	// Background work yields to what the user waits for (git finishing the
+	// commit, the next command). Started by the hook, the worker leads its
+	// own process group: lowering the group's priority covers every thread
+	// of it (Linux keeps a nice value per thread) and the git processes it
+	// starts.
+	if syscall.Getpgrp() == os.Getpid() {
+		_ = syscall.Setpriority(syscall.PRIO_PGRP, 0, 10)
 	}
 	linger := lingerFor(f)
 	const tick = time.Second // how often an idle worker checks the repository is still there
