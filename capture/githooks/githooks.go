@@ -34,6 +34,9 @@ func Spawn(full, dir string) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting the post-commit worker: %w", err)
 	}
+	// Background work yields the CPU to git finishing the commit, from its
+	// first instruction (it leads its own process group: Setsid).
+	_ = syscall.Setpriority(syscall.PRIO_PGRP, cmd.Process.Pid, 10)
 	return cmd.Process.Release()
 }
 

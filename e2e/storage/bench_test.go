@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -152,7 +153,9 @@ func benchPostCommit(b *testing.B, linger string) {
 		}
 	}
 	hookOnly := []string{"-c", "core.hooksPath=/dev/null"}
-	var commitT, withHooksT, hookT, workT, linkT, commitCPU, hookCPU time.Duration
+	// Per-iteration samples; medians are reported (one descheduling on this
+	// shared machine moves a mean of 20 by more than the hook costs).
+	var commitT, withHooksT, hookT, workT, linkT, commitCPU, hookCPU []time.Duration
 	// reset forgets the commit just made, so that every commit is the
 	// first after the session.
 	reset := func() {
@@ -169,9 +172,9 @@ func benchPostCommit(b *testing.B, linger string) {
 	iteration := func(i int) {
 		before, _ := os.ReadFile(notesRef)
 		t0 := time.Now()
-		commitCPU += cpuRun(b, e, nil, "git", append(hookOnly, "commit", "-q", "-m", fmt.Sprintf("bench %d", i))...)
+		commitCPU = append(commitCPU, cpuRun(b, e, nil, "git", append(hookOnly, "commit", "-q", "-m", fmt.Sprintf("bench %d", i))...))
 		t1 := time.Now()
-		hookCPU += cpuRun(b, e, nil, filepath.Join(binDir, "tracevault-githook"), "git-hook", "post-commit")
+		hookCPU = append(hookCPU, cpuRun(b, e, nil, filepath.Join(binDir, "tracevault-githook"), "git-hook", "post-commit"))
 		t2 := time.Now()
 		e.eventually("the note", noteWritten(before))
 		t3 := time.Now()
@@ -180,40 +183,46 @@ func benchPostCommit(b *testing.B, linger string) {
 		if err != nil || res.Attr == nil || res.Attr.AILines != 1000 {
 			b.Fatalf("PostCommit = %+v, %v; want 1000 AI lines", res, err)
 		}
-		commitT += t1.Sub(t0)
-		hookT += t2.Sub(t1)
-		workT += t3.Sub(t2)
-		linkT += t4.Sub(t3)
+		commitT = append(commitT, t1.Sub(t0))
+		hookT = append(hookT, t2.Sub(t1))
+		workT = append(workT, t3.Sub(t2))
+		linkT = append(linkT, t4.Sub(t3))
 		reset()
 
 		before, _ = os.ReadFile(notesRef)
 		t0 = time.Now()
 		cpuRun(b, e, nil, "git", "commit", "-q", "-m", fmt.Sprintf("bench %d with hooks", i))
-		withHooksT += time.Since(t0)
+		withHooksT = append(withHooksT, time.Since(t0))
 		e.eventually("the note", noteWritten(before))
 		reset()
 	}
 	// Warm up: the first commit starts the worker (lingering or not).
 	iteration(-1)
-	commitT, withHooksT, hookT, workT, linkT, commitCPU, hookCPU = 0, 0, 0, 0, 0, 0, 0
+	commitT, withHooksT, hookT, workT, linkT, commitCPU, hookCPU = nil, nil, nil, nil, nil, nil, nil
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		iteration(i)
 	}
-	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
-	b.ReportMetric(per(commitT), "commit-ms")
-	b.ReportMetric(per(hookT), "hook-ms")
-	b.ReportMetric(per(workT), "background-ms")
-	b.ReportMetric(per(linkT), "linker-ms")
-	b.ReportMetric(float64(hookT)/float64(commitT), "hook/commit")
+	med := func(ds []time.Duration) time.Duration {
+		ds = slices.Clone(ds)
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	ratio := func(a, b []time.Duration) float64 { return float64(med(a)) / float64(med(b)) }
+	b.ReportMetric(ms(med(commitT)), "commit-ms")
+	b.ReportMetric(ms(med(hookT)), "hook-ms")
+	b.ReportMetric(ms(med(workT)), "background-ms")
+	b.ReportMetric(ms(med(linkT)), "linker-ms")
+	b.ReportMetric(ratio(hookT, commitT), "hook/commit")
 	// CPU time (user+system of the process itself) is steadier than wall
 	// time on a shared machine.
-	b.ReportMetric(float64(hookCPU)/float64(commitCPU), "hook/commit-cpu")
-	b.ReportMetric(per(withHooksT)/per(commitT), "withhooks/commit")
-	b.ReportMetric(float64(linkT)/float64(commitT), "linker/commit")
-	fmt.Printf("post-commit, %s: git commit %.2f ms; hook %.2f ms = %.2f× (goal ≤ 0.5; CPU %.2f×); git commit with TraceVault's hooks %.2f×; note written %.1f ms after the hook returned; linker in process %.1f ms\n",
-		b.Name(), per(commitT), per(hookT), float64(hookT)/float64(commitT), float64(hookCPU)/float64(commitCPU),
-		per(withHooksT)/per(commitT), per(workT), per(linkT))
+	b.ReportMetric(ratio(hookCPU, commitCPU), "hook/commit-cpu")
+	b.ReportMetric(ratio(withHooksT, commitT), "withhooks/commit")
+	b.ReportMetric(ratio(linkT, commitT), "linker/commit")
+	fmt.Printf("post-commit, %s, medians of %d: git commit %.2f ms; hook %.2f ms = %.2f× (goal ≤ 0.5; CPU %.2f×); git commit with TraceVault's hooks %.2f×; note written %.1f ms after the hook returned; linker in process %.1f ms\n",
+		b.Name(), len(commitT), ms(med(commitT)), ms(med(hookT)), ratio(hookT, commitT), ratio(hookCPU, commitCPU),
+		ratio(withHooksT, commitT), ms(med(workT)), ms(med(linkT)))
 }
 
 // cpuRun runs a command in the test repository and returns the CPU time
