@@ -188,7 +188,7 @@ func (h *hook) sessionFacts(in *policy.ToolCallInput) {
 		in.SecretsSeen = st.Secrets
 		return nil
 	})
-	day := readDay(h.dir, h.rec.At)
+	day := readDay(h.dir, h.rec.At, true)
 	in.AuthorDayCostUSD, in.AuthorDayTokens = day.CostUSD, day.Tokens
 }
 
@@ -202,9 +202,16 @@ func dayPath(d spool.Dir, t time.Time) string {
 	return d.Path("state", "day-"+t.UTC().Format("2006-01-02")+".json")
 }
 
-func readDay(d spool.Dir, t time.Time) dayLedger {
+// readDay reads the day's ledger, taking its lock shared when lock is set
+// (the ledger is written in place under the lock held exclusively: a
+// lock-free read could see it half written and under-count the spend).
+func readDay(d spool.Dir, t time.Time, lock bool) dayLedger {
 	var l dayLedger
-	if b, err := spool.ReadFile(dayPath(d, t)); err == nil {
+	read := spool.ReadFile
+	if lock {
+		read = func(path string) ([]byte, error) { return d.ReadLocked("day", path) }
+	}
+	if b, err := read(dayPath(d, t)); err == nil {
 		_ = json.Unmarshal(b, &l)
 	}
 	return l
@@ -289,11 +296,11 @@ func (h *hook) addUsage(st *spool.State, entries []capture.UsageEntry) {
 		return
 	}
 	defer unlock()
-	l := readDay(h.dir, h.rec.At)
+	l := readDay(h.dir, h.rec.At, false) // under the lock
 	l.CostUSD += dayCost
 	l.Tokens += dayTokens
 	if b, err := json.Marshal(l); err == nil {
-		_ = spool.WriteFile(dayPath(h.dir, h.rec.At), b, 0o600)
+		_ = spool.OverwriteFile(dayPath(h.dir, h.rec.At), b)
 	}
 }
 

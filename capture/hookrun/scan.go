@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"syscall"
 
 	"github.com/tracevault/tracevault/capture"
 	"github.com/tracevault/tracevault/capture/spool"
@@ -53,38 +52,11 @@ func (h *hook) loadSnap() *worktree.Snapshot {
 func (h *hook) saveSnap(s *worktree.Snapshot) {
 	b, err := s.MarshalBinary()
 	if err == nil {
-		err = overwrite(h.dir.Path("state", snapFile), b)
+		err = spool.OverwriteFile(h.dir.Path("state", snapFile), b)
 	}
 	if err != nil {
 		h.logf("saving work-tree snapshot: %v", err)
 	}
-}
-
-// overwrite writes data over the file at path from its start and cuts it to
-// len(data), creating it if need be: never truncated to zero on the way.
-func overwrite(path string, data []byte) error {
-	fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_CLOEXEC, 0o600)
-	if err != nil {
-		return &os.PathError{Op: "open", Path: path, Err: err}
-	}
-	for off := 0; off < len(data) && err == nil; {
-		var n int
-		n, err = syscall.Pwrite(fd, data[off:], int64(off))
-		if err == syscall.EINTR {
-			err = nil
-		}
-		off += n
-	}
-	if err == nil {
-		err = syscall.Ftruncate(fd, int64(len(data)))
-	}
-	if cerr := syscall.Close(fd); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return &os.PathError{Op: "write", Path: path, Err: err}
-	}
-	return nil
 }
 
 func (h *hook) scan() (prev, cur *worktree.Snapshot, unlock func(), ok bool) {
@@ -268,8 +240,18 @@ func (h *hook) dirtyVsIndex(cur *worktree.Snapshot) []string {
 // agentAfters returns the content hash each file had after the last agent
 // file-tool edit.
 func (h *hook) agentAfters() map[string]string {
-	m := map[string]string{}
+	b, err := h.dir.ReadLocked("agent-after", h.dir.Path("state", agentAfterKey))
+	return parseAgentAfters(b, err)
+}
+
+// agentAftersLocked is agentAfters for a caller holding the lock.
+func (h *hook) agentAftersLocked() map[string]string {
 	b, err := spool.ReadFile(h.dir.Path("state", agentAfterKey))
+	return parseAgentAfters(b, err)
+}
+
+func parseAgentAfters(b []byte, err error) map[string]string {
+	m := map[string]string{}
 	if err == nil {
 		spool.UnmarshalStringMap(b, m)
 	}
@@ -288,11 +270,12 @@ func (h *hook) noteAgentAfters(notes map[string]string) {
 	if len(notes) == 0 {
 		return
 	}
-	// The file is replaced by rename, so a read without the lock sees a
-	// whole one: when it already says what this call would write, the call
-	// is a no-op (ordered before any concurrent writer). That is the common
-	// case (a file edited to a content it had, a command that changed
-	// nothing an agent wrote), and it costs no lock and no write.
+	// The file is written in place under the exclusive lock and read under
+	// the shared one, so a reader sees a whole one: when it already says
+	// what this call would write, the call is a no-op (ordered before any
+	// concurrent writer). That is the common case (a file edited to a
+	// content it had, a command that changed nothing an agent wrote), and
+	// it costs no exclusive lock and no write.
 	if !applyNotes(h.agentAfters(), notes) {
 		return
 	}
@@ -302,17 +285,14 @@ func (h *hook) noteAgentAfters(notes map[string]string) {
 		return
 	}
 	defer unlock()
-	m := h.agentAfters()
+	m := h.agentAftersLocked()
 	if !applyNotes(m, notes) {
 		return // a concurrent hook wrote the same
 	}
-	b := spool.MarshalStringMap(m)
-	tmp := h.dir.Path("state", agentAfterKey+".tmp")
-	if err := spool.WriteFile(tmp, b, 0o600); err == nil {
-		err = os.Rename(tmp, h.dir.Path("state", agentAfterKey))
-		if err != nil {
-			h.logf("saving agent edits: %v", err)
-		}
+	// In place, not replaced by rename: on ext4 a rename over a file makes
+	// the kernel flush the new one first (0.1–0.3 ms here, every Edit).
+	if err := spool.OverwriteFile(h.dir.Path("state", agentAfterKey), spool.MarshalStringMap(m)); err != nil {
+		h.logf("saving agent edits: %v", err)
 	}
 }
 

@@ -56,11 +56,7 @@ func (d Dir) withLockedJSON(path string, fn func(*State) error) error {
 	if bytes.Equal(out, buf) {
 		return nil // unchanged: no write on the hook's hot path
 	}
-	tmp := path + ".tmp"
-	if err := WriteFile(tmp, out, 0o600); err != nil {
-		return fmt.Errorf("saving state %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := OverwriteFile(path, out); err != nil {
 		return fmt.Errorf("saving state %s: %w", path, err)
 	}
 	return nil
@@ -84,15 +80,31 @@ func (d Dir) Lock(name string) (func(), error) {
 	return func() { _ = flock(fd, syscall.LOCK_UN); syscall.Close(fd) }, nil
 }
 
-// ReadState returns the session's state as last saved, without locking: a
-// state file is replaced by rename, so a reader sees a whole one. A missing
-// or damaged file reads as the zero State.
+// ReadState returns the session's state as last saved, read under the
+// state's lock held shared (WithState writes it in place under the lock
+// held exclusively). A missing or damaged file reads as the zero State.
 func (d Dir) ReadState(session string) State {
 	var st State
-	if buf, err := ReadFile(d.Path("state", SafeName(session)+".json")); err == nil {
+	path := d.Path("state", SafeName(session)+".json")
+	if buf, err := d.ReadLocked(filepath.Base(path), path); err == nil {
 		_ = json.Unmarshal(buf, &st)
 	}
 	return st
+}
+
+// ReadLocked reads the file at path holding the lock name (see Lock)
+// shared, so that it never sees a write made under the lock half done.
+func (d Dir) ReadLocked(name, path string) ([]byte, error) {
+	fd, err := openFile(d.Path("state", name+".lock"), syscall.O_RDONLY, 0)
+	if err != nil {
+		// No lock file: nobody has written under it yet.
+		return ReadFile(path)
+	}
+	defer syscall.Close(fd) // releases the lock
+	if err := flock(fd, syscall.LOCK_SH); err != nil {
+		return nil, fmt.Errorf("locking %s: %w", name, err)
+	}
+	return ReadFile(path)
 }
 
 // startedPath is the marker file saying that the session's state has

@@ -88,3 +88,37 @@ func TestWorkerReplacesNonPipe(t *testing.T) {
 		t.Fatal("the repaired pipe does not carry wake-ups")
 	}
 }
+
+func TestOverwriteFileAndReadLocked(t *testing.T) {
+	d := Dir(t.TempDir())
+	if err := os.MkdirAll(d.Path("state"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := d.Path("state", "x.json")
+	for _, content := range []string{`{"a":"1"}`, `{"a":"1","b":"a much longer value"}`, `{}`, ""} {
+		if err := OverwriteFile(path, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := d.ReadLocked("x", path); err != nil || string(got) != content {
+			t.Fatalf("after writing %q: read %q, %v", content, got, err)
+		}
+	}
+	// A reader waits for a writer holding the lock, and sees its write whole.
+	unlock, err := d.Lock("x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string)
+	go func() {
+		b, _ := d.ReadLocked("x", path)
+		got <- string(b)
+	}()
+	time.Sleep(20 * time.Millisecond) // let the reader reach the lock (the result does not depend on it)
+	if err := OverwriteFile(path, []byte(`{"written":"under the lock"}`)); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if s := <-got; s != `{"written":"under the lock"}` {
+		t.Errorf("ReadLocked returned %q, not the write made under the lock", s)
+	}
+}
