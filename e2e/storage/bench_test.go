@@ -119,7 +119,9 @@ func loadKey(tb testing.TB, e *env) *sigkey.Key {
 // written and the queue is empty; and linker.PostCommit in this process.
 // Each iteration then commits again with the hooks on, which measures what
 // git commit costs with TraceVault installed against without
-// (withhooks/commit: one plus the hook's share, as git runs it).
+// (withhooks/commit: one plus the hook's share, as git runs it), and once
+// more with a post-commit hook that does nothing (noophook/commit: what git
+// spends running any hook, a shell start).
 func BenchmarkPostCommit(b *testing.B) {
 	for _, c := range []struct{ name, linger string }{{"worker-lingering", "1h"}, {"worker-started", "0"}} {
 		b.Run(c.name, func(b *testing.B) { benchPostCommit(b, c.linger) })
@@ -153,15 +155,21 @@ func benchPostCommit(b *testing.B, linger string) {
 		}
 	}
 	hookOnly := []string{"-c", "core.hooksPath=/dev/null"}
+	// A post-commit hook that does nothing: what git's running of any
+	// hook costs (a shell start), apart from TraceVault's.
+	noopHooks := b.TempDir()
+	if err := os.WriteFile(filepath.Join(noopHooks, "post-commit"), []byte("#!/bin/sh\n:\n"), 0o755); err != nil {
+		b.Fatal(err)
+	}
 	// Per-iteration samples; medians are reported (one descheduling on this
 	// shared machine moves a mean of 20 by more than the hook costs).
-	var commitT, withHooksT, hookT, workT, linkT, commitCPU, hookCPU []time.Duration
+	var commitT, withHooksT, noopHookT, hookT, workT, linkT, commitCPU, hookCPU []time.Duration
 	// reset forgets the commit just made, so that every commit is the
 	// first after the session.
 	reset := func() {
 		b.StopTimer()
 		e.git("reset", "-q", "--soft", "HEAD~1")
-		if err := os.Remove(e.path(".git/tracevault/state/committed.log")); err != nil {
+		if err := os.Remove(e.path(".git/tracevault/state/committed.log")); err != nil && !os.IsNotExist(err) {
 			b.Fatal(err)
 		}
 		if linger == "0" {
@@ -195,10 +203,15 @@ func benchPostCommit(b *testing.B, linger string) {
 		withHooksT = append(withHooksT, time.Since(t0))
 		e.eventually("the note", noteWritten(before))
 		reset()
+
+		t0 = time.Now()
+		cpuRun(b, e, nil, "git", "-c", "core.hooksPath="+noopHooks, "commit", "-q", "-m", fmt.Sprintf("bench %d, no-op hook", i))
+		noopHookT = append(noopHookT, time.Since(t0))
+		reset()
 	}
 	// Warm up: the first commit starts the worker (lingering or not).
 	iteration(-1)
-	commitT, withHooksT, hookT, workT, linkT, commitCPU, hookCPU = nil, nil, nil, nil, nil, nil, nil
+	commitT, withHooksT, noopHookT, hookT, workT, linkT, commitCPU, hookCPU = nil, nil, nil, nil, nil, nil, nil, nil
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		iteration(i)
@@ -219,10 +232,11 @@ func benchPostCommit(b *testing.B, linger string) {
 	// time on a shared machine.
 	b.ReportMetric(ratio(hookCPU, commitCPU), "hook/commit-cpu")
 	b.ReportMetric(ratio(withHooksT, commitT), "withhooks/commit")
+	b.ReportMetric(ratio(noopHookT, commitT), "noophook/commit")
 	b.ReportMetric(ratio(linkT, commitT), "linker/commit")
-	fmt.Printf("post-commit, %s, medians of %d: git commit %.2f ms; hook %.2f ms = %.2f× (goal ≤ 0.5; CPU %.2f×); git commit with TraceVault's hooks %.2f×; note written %.1f ms after the hook returned; linker in process %.1f ms\n",
+	fmt.Printf("post-commit, %s, medians of %d: git commit %.2f ms; hook %.2f ms = %.2f× (goal ≤ 0.5; CPU %.2f×); git commit with TraceVault's hooks %.2f×, with a no-op post-commit hook %.2f×; note written %.1f ms after the hook returned; linker in process %.1f ms\n",
 		b.Name(), len(commitT), ms(med(commitT)), ms(med(hookT)), ratio(hookT, commitT), ratio(hookCPU, commitCPU),
-		ratio(withHooksT, commitT), ms(med(workT)), ms(med(linkT)))
+		ratio(withHooksT, commitT), ratio(noopHookT, commitT), ms(med(workT)), ms(med(linkT)))
 }
 
 // cpuRun runs a command in the test repository and returns the CPU time

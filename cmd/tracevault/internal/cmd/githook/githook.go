@@ -139,6 +139,10 @@ func startWorker(f *cmdutil.Factory, r *repoctx.Repo) error {
 // after its queue ran dry (TRACEVAULT_WORKER_LINGER overrides it).
 const DefaultLinger = 30 * time.Second
 
+// settle is how long the worker waits for quiet (no new wake-up) before
+// working.
+const settle = 25 * time.Millisecond
+
 // lingerFor returns how long the worker lingers: TRACEVAULT_WORKER_LINGER if
 // it is a valid duration (0 drains once and exits), else DefaultLinger.
 func lingerFor(f *cmdutil.Factory) time.Duration {
@@ -175,6 +179,11 @@ func serve(ctx context.Context, f *cmdutil.Factory, r *repoctx.Repo) error {
 	linger := lingerFor(f)
 	const tick = time.Second // how often an idle worker checks the repository is still there
 	for {
+		// Let git finish the commit (and a rebase queue its next ones)
+		// before competing with it for the CPU: two logical CPUs are often
+		// one core, where even a niced worker slows git down.
+		for w.Wait(settle) {
+		}
 		if err := Drain(ctx, f, r); err != nil {
 			r.Spool.Log("git-hook post-commit-worker: %v", err)
 		}
