@@ -107,19 +107,19 @@ func pushRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	var todo []record.Stored
+	var unsent []record.Stored
 	for _, r := range recs {
 		if r.Envelope.Seq > state[r.Envelope.Writer] {
-			todo = append(todo, r)
+			unsent = append(unsent, r)
 		}
 	}
-	sum, err := upload(ctx, c, opts.Repo, todo, state)
+	sum, err := upload(ctx, c, opts.Repo, unsent, state)
 	if werr := saveState(statePath, state); werr != nil && err == nil {
 		err = werr
 	}
 	io := f.IOStreams
 	fmt.Fprintf(io.Out, "%d records: %d stored, %d already on the server, %d quarantined; log size %d\n",
-		len(todo), sum.Stored, sum.Duplicate, sum.Quarantined, sum.LogSize)
+		len(unsent), sum.Stored, sum.Duplicate, sum.Quarantined, sum.LogSize)
 	for _, o := range sum.refused {
 		fmt.Fprintf(io.ErrOut, "quarantined %s/%d (%s): %s\n", o.Writer, o.Seq, o.Code, o.Reason)
 	}
@@ -137,13 +137,13 @@ type summary struct {
 	refused []api.Outcome
 }
 
-// upload sends todo (grouped by writer, in chain order) in batches and
+// upload sends unsent (grouped by writer, in chain order) in batches and
 // advances state[writer] past every record the server now holds.
-func upload(ctx context.Context, c *client.Client, repo string, todo []record.Stored, state map[string]int64) (summary, error) {
+func upload(ctx context.Context, c *client.Client, repo string, unsent []record.Stored, state map[string]int64) (summary, error) {
 	var sum summary
 	blocked := map[string]bool{} // writers with a refused record: stop advancing
-	for start := 0; start < len(todo); start += BatchSize {
-		batch := todo[start:min(start+BatchSize, len(todo))]
+	for start := 0; start < len(unsent); start += BatchSize {
+		batch := unsent[start:min(start+BatchSize, len(unsent))]
 		recs := make([]api.Record, len(batch))
 		for i, r := range batch {
 			recs[i] = api.Record{Raw: r.Raw, Sig: []byte(r.Sig)}
