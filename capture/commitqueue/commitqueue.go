@@ -20,9 +20,7 @@ package commitqueue
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +28,7 @@ import (
 	"time"
 
 	"github.com/tracevault/tracevault/capture/internal/jsonlex"
+	"github.com/tracevault/tracevault/capture/internal/sysfile"
 )
 
 // Names of the queue's files in the state directory.
@@ -73,19 +72,19 @@ func Enqueue(stateDir, gitDir, commit string) error {
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return fmt.Errorf("creating state directory: %w", err)
 	}
-	lock, err := openFile(filepath.Join(stateDir, Lock), syscall.O_RDWR|syscall.O_CREAT, 0o600)
+	lock, err := sysfile.OpenFile(filepath.Join(stateDir, Lock), syscall.O_RDWR|syscall.O_CREAT, 0o600)
 	if err != nil {
 		return fmt.Errorf("opening the post-commit queue's lock: %w", err)
 	}
 	defer syscall.Close(lock) // releases the lock
-	if err := flock(lock, syscall.LOCK_EX); err != nil {
+	if err := sysfile.Flock(lock, syscall.LOCK_EX); err != nil {
 		return fmt.Errorf("locking the post-commit queue: %w", err)
 	}
-	fd, err := openFile(filepath.Join(stateDir, File), syscall.O_WRONLY|syscall.O_APPEND|syscall.O_CREAT, 0o600)
+	fd, err := sysfile.OpenFile(filepath.Join(stateDir, File), syscall.O_WRONLY|syscall.O_APPEND|syscall.O_CREAT, 0o600)
 	if err != nil {
 		return fmt.Errorf("queueing post-commit work: %w", err)
 	}
-	_, werr := retry(func() (int, error) { return syscall.Write(fd, append(line, '\n')) })
+	_, werr := sysfile.Retry(func() (int, error) { return syscall.Write(fd, append(line, '\n')) })
 	if cerr := syscall.Close(fd); werr == nil {
 		werr = cerr
 	}
@@ -100,7 +99,7 @@ func Enqueue(stateDir, gitDir, commit string) error {
 // SQUASH_MSG (git deletes it right after). Only the reflog's tail is read:
 // it grows with every commit and checkout for the life of the repository.
 func CommitContext(gitDir string) (action, squashMsg string) {
-	if fd, err := openFile(filepath.Join(gitDir, "SQUASH_MSG"), syscall.O_RDONLY, 0); err == nil {
+	if fd, err := sysfile.OpenFile(filepath.Join(gitDir, "SQUASH_MSG"), syscall.O_RDONLY, 0); err == nil {
 		squashMsg = string(readFrom(fd, 0))
 		syscall.Close(fd)
 	}
@@ -113,13 +112,13 @@ func CommitContext(gitDir string) (action, squashMsg string) {
 // lastLine returns the last line of a file without its newline, reading
 // only as much of the end as that line needs ("" if the file is missing).
 func lastLine(path string) string {
-	fd, err := openFile(path, syscall.O_RDONLY, 0)
+	fd, err := sysfile.OpenFile(path, syscall.O_RDONLY, 0)
 	if err != nil {
 		return ""
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
-	if syscall.Fstat(fd, &st) != nil {
+	if sysfile.Fstat(fd, &st) != nil {
 		return ""
 	}
 	for chunk := int64(4096); ; chunk *= 4 {
@@ -139,7 +138,7 @@ func readFrom(fd int, off int64) []byte {
 	var buf []byte
 	chunk := make([]byte, 4096)
 	for {
-		n, err := retry(func() (int, error) { return syscall.Pread(fd, chunk, off) })
+		n, err := sysfile.Retry(func() (int, error) { return syscall.Pread(fd, chunk, off) })
 		if err != nil {
 			return nil
 		}
@@ -155,39 +154,16 @@ func readFrom(fd int, off int64) []byte {
 // has grown. It reports false when no worker is listening: the caller must
 // start one. It never blocks.
 func Wake(stateDir string) bool {
-	fd, err := openFile(filepath.Join(stateDir, WorkerFIFO), syscall.O_WRONLY|syscall.O_NONBLOCK, 0)
+	fd, err := sysfile.OpenFile(filepath.Join(stateDir, WorkerFIFO), syscall.O_WRONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return false // ENXIO: nobody reads it; ENOENT: no worker ever ran
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
-	if syscall.Fstat(fd, &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFIFO {
+	if sysfile.Fstat(fd, &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFIFO {
 		return false // not our pipe: the worker replaces it
 	}
 	// EAGAIN (the pipe is full) is fine: the worker has wake-ups to read.
 	_, _ = syscall.Write(fd, []byte{'!'})
 	return true
-}
-
-func openFile(path string, flag int, perm uint32) (int, error) {
-	fd, err := retry(func() (int, error) { return syscall.Open(path, flag|syscall.O_CLOEXEC, perm) })
-	if err != nil {
-		return -1, &fs.PathError{Op: "open", Path: path, Err: err}
-	}
-	return fd, nil
-}
-
-func flock(fd, how int) error {
-	_, err := retry(func() (int, error) { return 0, syscall.Flock(fd, how) })
-	return err
-}
-
-// retry calls f again while it fails with EINTR.
-func retry(f func() (int, error)) (int, error) {
-	for {
-		n, err := f()
-		if !errors.Is(err, syscall.EINTR) {
-			return n, err
-		}
-	}
 }

@@ -43,7 +43,7 @@ func Spawn(full, dir string) error {
 // Queue is the post-commit hook: it queues HEAD of the repository enclosing
 // dir, then wakes the lingering worker or starts one with the tracevault
 // binary full. No git process is started.
-func Queue(dir, full string) error {
+func Queue(dir string, full func() (string, error)) error {
 	repo, err := gitrepo.FindRepo(dir)
 	if err != nil {
 		return err
@@ -59,7 +59,11 @@ func Queue(dir, full string) error {
 	if commitqueue.Wake(state) {
 		return nil
 	}
-	return Spawn(full, repo.WorkTree)
+	exe, err := full()
+	if err != nil {
+		return err
+	}
+	return Spawn(exe, repo.WorkTree)
 }
 
 // Hook runs "git-hook NAME ARGS...", what the git hooks installed by init
@@ -73,15 +77,16 @@ func Hook(args []string) int {
 	if len(args) > 0 && args[0] == "git-hook" {
 		args = args[1:]
 	}
+	if len(args) > 0 && args[0] == "post-commit" && os.Getenv("TRACEVAULT_POSTCOMMIT") != "sync" {
+		// The full binary is looked up only if a worker must be started.
+		if dir, err := os.Getwd(); err == nil && Queue(dir, FullBinary) == nil {
+			return 0
+		}
+	}
 	full, err := FullBinary()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "tracevault: %v\n", err)
 		return 0
-	}
-	if len(args) > 0 && args[0] == "post-commit" && os.Getenv("TRACEVAULT_POSTCOMMIT") != "sync" {
-		if dir, err := os.Getwd(); err == nil && Queue(dir, full) == nil {
-			return 0
-		}
 	}
 	argv := append([]string{full, "git-hook"}, args...)
 	if err := syscall.Exec(full, argv, os.Environ()); err != nil {

@@ -27,7 +27,7 @@ func TestEnqueueWakeQueue(t *testing.T) {
 	if err := os.WriteFile(full, []byte("#!/bin/sh\necho \"$@\" >"+mark+"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := Queue(filepath.Join(repo), full); err != nil {
+	if err := Queue(repo, func() (string, error) { return full, nil }); err != nil {
 		t.Fatal(err)
 	}
 	var got []byte

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tracevault/tracevault/capture/internal/sysfile"
 )
 
 // maxSymrefDepth bounds chains of symbolic refs, as git does.
@@ -76,7 +78,7 @@ func readRefFile(repo Repo, name string) (string, error) {
 		strings.HasPrefix(name, "refs/worktree/") || strings.HasPrefix(name, "refs/rewritten/") {
 		dir = repo.GitDir
 	}
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+	b, err := sysfile.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
 	if err != nil {
 		return "", err
 	}

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tracevault/tracevault/capture/internal/sysfile"
 )
 
 // Sentinel errors returned (wrapped) by [FindRepo] and [ReadHead].
@@ -98,7 +100,7 @@ func repoAt(d string) (Repo, bool, error) {
 
 // readGitFile returns the absolute git directory named by a .git file.
 func readGitFile(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := sysfile.ReadFile(path)
 	if err != nil {
 		return "", fmt.Errorf("reading %s: %w", path, err)
 	}
@@ -120,7 +122,7 @@ func readGitFile(path string) (string, error) {
 // newRepo fills in CommonDir for a work tree and its git directory.
 func newRepo(worktree, gitdir string) (Repo, error) {
 	r := Repo{WorkTree: filepath.Clean(worktree), GitDir: filepath.Clean(gitdir), CommonDir: filepath.Clean(gitdir)}
-	b, err := os.ReadFile(filepath.Join(gitdir, "commondir"))
+	b, err := sysfile.ReadFile(filepath.Join(gitdir, "commondir"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return r, nil
 	}
@@ -158,7 +160,7 @@ func configBare(gitdir string) bool {
 // lower-casing nothing but the section and key names it compares. It handles
 // the subset git itself writes (no includes, no subsections, no quoting).
 func ConfigValue(path, section, key string) (string, bool) {
-	b, err := os.ReadFile(path)
+	b, err := sysfile.ReadFile(path)
 	if err != nil {
 		return "", false
 	}

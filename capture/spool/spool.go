@@ -144,15 +144,6 @@ func (d Dir) appendLine(path string, line []byte) error {
 	return nil
 }
 
-func flock(fd int, how int) error {
-	for {
-		err := syscall.Flock(fd, how)
-		if !errors.Is(err, syscall.EINTR) {
-			return err
-		}
-	}
-}
-
 // Sessions lists the session file names (without .jsonl) in the spool, in
 // lexical order.
 func (d Dir) Sessions() ([]string, error) {

@@ -3,6 +3,7 @@ package spool
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/tracevault/tracevault/capture"
 	"os"
@@ -64,7 +65,19 @@ func (d Dir) withLockedJSON(path string, fn func(*State) error) error {
 
 // Lock takes an exclusive lock named name under state/ and returns its
 // release function. It serialises work such as work-tree snapshots.
-func (d Dir) Lock(name string) (func(), error) {
+func (d Dir) Lock(name string) (func(), error) { return d.lock(name, syscall.LOCK_EX) }
+
+// tryLock is Lock without waiting: it returns a nil release function and no
+// error when another process holds the lock.
+func (d Dir) tryLock(name string) (func(), error) {
+	unlock, err := d.lock(name, syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return nil, nil
+	}
+	return unlock, err
+}
+
+func (d Dir) lock(name string, how int) (func(), error) {
 	path := d.Path("state", name+".lock")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating state directory: %w", err)
@@ -73,7 +86,7 @@ func (d Dir) Lock(name string) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening lock %s: %w", path, err)
 	}
-	if err := flock(fd, syscall.LOCK_EX); err != nil {
+	if err := flock(fd, how); err != nil {
 		syscall.Close(fd)
 		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}

@@ -1,129 +1,28 @@
 package spool
 
 import (
-	"errors"
-	"io/fs"
 	"os"
-	"syscall"
+
+	"github.com/tracevault/tracevault/capture/internal/sysfile"
 )
 
-// The hook's files are read and written through plain system calls. Package
-// os opens every file for the runtime's network poller: a regular file
-// refuses after five more system calls (fcntl, epoll_ctl, fcntl), and the
-// first open starts the poller itself (an epoll instance, an eventfd and,
-// later, a thread blocked in epoll_wait). A hook process that reads and
-// writes a few small files pays for all of that at every tool call. These
-// functions behave as their os counterparts, errors included (*fs.PathError
-// holding the syscall.Errno, so errors.Is(err, fs.ErrNotExist) and
-// os.IsNotExist work as before).
+// ReadFile is os.ReadFile without the runtime poller (see
+// capture/internal/sysfile).
+func ReadFile(path string) ([]byte, error) { return sysfile.ReadFile(path) }
 
-// ReadFile is os.ReadFile without the poller.
-func ReadFile(path string) ([]byte, error) {
-	fd, err := openFile(path, syscall.O_RDONLY, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer syscall.Close(fd)
-	size := 512
-	var st syscall.Stat_t
-	if fstat(fd, &st) == nil && st.Size > 0 && st.Size < 1<<40 {
-		size = int(st.Size) + 1 // one more byte to see EOF in one read
-	}
-	b := make([]byte, 0, size)
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := ignoringEINTR(func() (int, error) { return syscall.Read(fd, b[len(b):cap(b)]) })
-		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
-		}
-		if n == 0 {
-			return b, nil
-		}
-		b = b[:len(b)+n]
-	}
-}
-
-// WriteFile is os.WriteFile without the poller.
+// WriteFile is os.WriteFile without the runtime poller.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
-	fd, err := openFile(path, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_TRUNC, uint32(perm.Perm()))
-	if err != nil {
-		return err
-	}
-	werr := writeAll(fd, path, data)
-	if cerr := syscall.Close(fd); werr == nil && cerr != nil {
-		werr = &fs.PathError{Op: "close", Path: path, Err: cerr}
-	}
-	return werr
+	return sysfile.WriteFile(path, data, perm)
 }
 
-// openFile opens path with O_CLOEXEC added, as os.OpenFile does.
-func openFile(path string, flag int, perm uint32) (int, error) {
-	for {
-		fd, err := syscall.Open(path, flag|syscall.O_CLOEXEC, perm)
-		if err == nil {
-			return fd, nil
-		}
-		if !errors.Is(err, syscall.EINTR) {
-			return -1, &fs.PathError{Op: "open", Path: path, Err: err}
-		}
-	}
-}
+// OverwriteFile is [sysfile.OverwriteFile]: written in place under the
+// file's exclusive lock, read under it shared ([Dir.ReadLocked]).
+func OverwriteFile(path string, data []byte) error { return sysfile.OverwriteFile(path, data) }
 
-func writeAll(fd int, path string, data []byte) error {
-	for len(data) > 0 {
-		n, err := ignoringEINTR(func() (int, error) { return syscall.Write(fd, data) })
-		if err != nil {
-			return &fs.PathError{Op: "write", Path: path, Err: err}
-		}
-		if n == 0 {
-			return &fs.PathError{Op: "write", Path: path, Err: syscall.EIO}
-		}
-		data = data[n:]
-	}
-	return nil
-}
-
-func fstat(fd int, st *syscall.Stat_t) error {
-	_, err := ignoringEINTR(func() (int, error) { return 0, syscall.Fstat(fd, st) })
-	return err
-}
-
-func ignoringEINTR(f func() (int, error)) (int, error) {
-	for {
-		n, err := f()
-		if !errors.Is(err, syscall.EINTR) {
-			return n, err
-		}
-	}
-}
-
-// OverwriteFile writes data over the file at path from its start and cuts
-// it to len(data), creating it if need be, never truncating it to zero on
-// the way. Replacing a file by rename, or truncating it to zero, makes ext4
-// flush the new data first (auto_da_alloc: 0.1–0.5 ms a write here). The
-// caller holds the file's exclusive lock and readers take it shared (see
-// ReadLocked); a writer killed mid-write leaves a damaged file, which every
-// reader of these files treats as missing.
-func OverwriteFile(path string, data []byte) error {
-	fd, err := openFile(path, syscall.O_WRONLY|syscall.O_CREAT, 0o600)
-	if err != nil {
-		return err
-	}
-	for off := 0; off < len(data) && err == nil; {
-		var n int
-		n, err = ignoringEINTR(func() (int, error) { return syscall.Pwrite(fd, data[off:], int64(off)) })
-		off += n
-	}
-	if err == nil {
-		_, err = ignoringEINTR(func() (int, error) { return 0, syscall.Ftruncate(fd, int64(len(data))) })
-	}
-	if cerr := syscall.Close(fd); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return &fs.PathError{Op: "write", Path: path, Err: err}
-	}
-	return nil
-}
+var (
+	openFile      = sysfile.OpenFile
+	writeAll      = sysfile.WriteAll
+	fstat         = sysfile.Fstat
+	ignoringEINTR = sysfile.Retry
+	flock         = sysfile.Flock
+)

@@ -114,24 +114,3 @@ func (w *Worker) Close() {
 	_ = w.fifo.Close()
 	w.unlock()
 }
-
-// tryLock is Lock without waiting: it returns a nil unlock function and no
-// error when another process holds the lock.
-func (d Dir) tryLock(name string) (func(), error) {
-	path := d.Path("state", name+".lock")
-	if err := os.MkdirAll(d.Path("state"), 0o700); err != nil {
-		return nil, fmt.Errorf("creating state directory: %w", err)
-	}
-	fd, err := openFile(path, syscall.O_RDWR|syscall.O_CREAT, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("opening lock %s: %w", path, err)
-	}
-	if err := flock(fd, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		syscall.Close(fd)
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("locking %s: %w", path, err)
-	}
-	return func() { _ = flock(fd, syscall.LOCK_UN); syscall.Close(fd) }, nil
-}

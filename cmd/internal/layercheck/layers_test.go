@@ -29,7 +29,7 @@ var rules = []rule{
 	// regexp, JSON or policy, nothing with a costly package init.
 	{mod + "cmd/tracevault-githook$", append([]string{"crypto/", "regexp", "encoding/json", "hash/", "net/", mod + "policy", mod + "capture/spool",
 		mod + "capture/worktree", mod + "capture/hookrun", mod + "gitstore", "github.com/goccy/"}, heavy...), "git commit waits for the post-commit hook: it links what a hello-world program does, nearly"},
-	{mod + "capture/gitrepo$", []string{mod, "github.com/", "os/exec", "crypto/", "regexp", "encoding/json"}, "repository discovery is linked by tracevault-githook"},
+	{mod + "capture/gitrepo$", append([]string{mod + "capture/spool", mod + "capture/worktree", "os/exec", "crypto/", "regexp", "encoding/json", "github.com/goccy/"}, heavy...), "repository discovery is linked by tracevault-githook"},
 	{mod + "capture/commitqueue$", append([]string{mod + "capture/gitrepo", mod + "capture/spool", "os/exec", "crypto/", "regexp", "encoding/json", "github.com/goccy/"}, heavy...), "the queue writer is linked by tracevault-githook and capture/spool"},
 	{mod + "capture$", []string{mod, "github.com/", "golang.org/", "gopkg.in/"}, "the model imports nothing but the standard library"},
 	{mod + "gitstore$", []string{mod, "github.com/", "gopkg.in/"}, "the git storage interface is standard library only"},

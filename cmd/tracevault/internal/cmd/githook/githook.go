@@ -115,11 +115,7 @@ func quickPostCommit(f *cmdutil.Factory) error {
 	if err != nil {
 		return err
 	}
-	exe, err := f.Executable()
-	if err != nil {
-		return err
-	}
-	return githooks.Queue(dir, exe)
+	return githooks.Queue(dir, f.Executable)
 }
 
 // startWorker starts the post-commit worker for r.
