@@ -148,27 +148,30 @@ func appendFileEdit(b []byte, e *capture.FileEdit) ([]byte, error) {
 // one valid JSON value.
 func appendCompact(dst, src []byte) ([]byte, error) {
 	c := compactor{src: src, dst: dst}
-	c.space()
-	if !c.value(0) {
-		return dst, c.err()
-	}
-	c.space()
-	if c.i != len(c.src) {
+	w := jsonlex.Walker{Src: src, Str: c.walkStr, Emit: func(b []byte) { c.dst = append(c.dst, b...) }}
+	w.Space()
+	ok := w.Value(0)
+	w.Space()
+	if c.i = w.I; !ok || w.I != len(src) {
 		return dst, c.err()
 	}
 	return c.dst, nil
 }
 
-// compactor is a validating recursive-descent scanner that copies what it
-// accepts.
+// compactor copies what jsonlex.Walker accepts, strings through str.
 type compactor struct {
 	src []byte
 	dst []byte
 	i   int
 }
 
-// maxDepth bounds nesting, as encoding/json does (10000).
-const maxDepth = 10000
+// walkStr is the Walker's Str: it copies the string at w.I.
+func (c *compactor) walkStr(w *jsonlex.Walker) bool {
+	c.i = w.I
+	ok := c.str()
+	w.I = c.i
+	return ok
+}
 
 func (c *compactor) err() error {
 	// Let encoding/json word the error, so it reads as it always did.
@@ -177,139 +180,6 @@ func (c *compactor) err() error {
 		err = &json.SyntaxError{Offset: int64(c.i)}
 	}
 	return err
-}
-
-func (c *compactor) space() {
-	for c.i < len(c.src) {
-		switch c.src[c.i] {
-		case ' ', '\t', '\n', '\r':
-			c.i++
-		default:
-			return
-		}
-	}
-}
-
-func (c *compactor) value(depth int) bool {
-	if c.i >= len(c.src) {
-		return false
-	}
-	switch ch := c.src[c.i]; {
-	case ch == '{':
-		return c.object(depth + 1)
-	case ch == '[':
-		return c.array(depth + 1)
-	case ch == '"':
-		return c.str()
-	case ch == 't':
-		return c.lit("true")
-	case ch == 'f':
-		return c.lit("false")
-	case ch == 'n':
-		return c.lit("null")
-	case ch == '-' || '0' <= ch && ch <= '9':
-		return c.number()
-	}
-	return false
-}
-
-func (c *compactor) object(depth int) bool {
-	if depth > maxDepth {
-		return false
-	}
-	c.dst = append(c.dst, '{')
-	c.i++
-	c.space()
-	if c.i < len(c.src) && c.src[c.i] == '}' {
-		c.dst = append(c.dst, '}')
-		c.i++
-		return true
-	}
-	for {
-		if c.i >= len(c.src) || c.src[c.i] != '"' || !c.str() {
-			return false
-		}
-		c.space()
-		if c.i >= len(c.src) || c.src[c.i] != ':' {
-			return false
-		}
-		c.dst = append(c.dst, ':')
-		c.i++
-		c.space()
-		if !c.value(depth) {
-			return false
-		}
-		c.space()
-		if c.i >= len(c.src) {
-			return false
-		}
-		switch c.src[c.i] {
-		case ',':
-			c.dst = append(c.dst, ',')
-			c.i++
-			c.space()
-		case '}':
-			c.dst = append(c.dst, '}')
-			c.i++
-			return true
-		default:
-			return false
-		}
-	}
-}
-
-func (c *compactor) array(depth int) bool {
-	if depth > maxDepth {
-		return false
-	}
-	c.dst = append(c.dst, '[')
-	c.i++
-	c.space()
-	if c.i < len(c.src) && c.src[c.i] == ']' {
-		c.dst = append(c.dst, ']')
-		c.i++
-		return true
-	}
-	for {
-		if !c.value(depth) {
-			return false
-		}
-		c.space()
-		if c.i >= len(c.src) {
-			return false
-		}
-		switch c.src[c.i] {
-		case ',':
-			c.dst = append(c.dst, ',')
-			c.i++
-			c.space()
-		case ']':
-			c.dst = append(c.dst, ']')
-			c.i++
-			return true
-		default:
-			return false
-		}
-	}
-}
-
-func (c *compactor) lit(w string) bool {
-	if !jsonlex.HasLiteral(c.src, c.i, w) {
-		return false
-	}
-	c.dst = append(c.dst, w...)
-	c.i += len(w)
-	return true
-}
-
-func (c *compactor) number() bool {
-	end := jsonlex.NumberEnd(c.src, c.i)
-	if end < 0 {
-		return false
-	}
-	c.dst = append(c.dst, c.src[c.i:end]...)
-	c.i = end
-	return true
 }
 
 // strStop marks the bytes that end the common run inside a string: control

@@ -174,9 +174,6 @@ type jscan struct {
 	i   int
 }
 
-// maxDepth is encoding/json's nesting limit.
-const maxDepth = 10000
-
 func (s *jscan) space() {
 	for s.i < len(s.src) {
 		switch s.src[s.i] {
@@ -207,118 +204,23 @@ func (s *jscan) plainString() (string, bool) {
 	return "", false
 }
 
+// value skips the value at s.i, validating it (jsonlex.Walker).
 func (s *jscan) value(depth int) bool {
-	if s.i >= len(s.src) {
-		return false
-	}
-	switch c := s.src[s.i]; {
-	case c == '{':
-		return s.object(depth + 1)
-	case c == '[':
-		return s.array(depth + 1)
-	case c == '"':
-		return s.str()
-	case c == 't':
-		return s.lit("true")
-	case c == 'f':
-		return s.lit("false")
-	case c == 'n':
-		return s.lit("null")
-	case c == '-' || isDigit(c):
-		return s.number()
-	}
-	return false
+	w := jsonlex.Walker{Src: s.src, I: s.i, Str: skipStr}
+	ok := w.Value(depth)
+	s.i = w.I
+	return ok
 }
 
-func (s *jscan) object(depth int) bool {
-	if depth > maxDepth {
-		return false
-	}
-	s.i++
-	s.space()
-	if s.i < len(s.src) && s.src[s.i] == '}' {
-		s.i++
-		return true
-	}
-	for {
-		if s.i >= len(s.src) || s.src[s.i] != '"' || !s.str() {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.src) || s.src[s.i] != ':' {
-			return false
-		}
-		s.i++
-		s.space()
-		if !s.value(depth) {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.src) {
-			return false
-		}
-		switch s.src[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case '}':
-			s.i++
-			return true
-		default:
-			return false
-		}
-	}
-}
-
-func (s *jscan) array(depth int) bool {
-	if depth > maxDepth {
-		return false
-	}
-	s.i++
-	s.space()
-	if s.i < len(s.src) && s.src[s.i] == ']' {
-		s.i++
-		return true
-	}
-	for {
-		if !s.value(depth) {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.src) {
-			return false
-		}
-		switch s.src[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case ']':
-			s.i++
-			return true
-		default:
-			return false
-		}
-	}
-}
-
-func (s *jscan) lit(w string) bool {
-	if !jsonlex.HasLiteral(s.src, s.i, w) {
-		return false
-	}
-	s.i += len(w)
-	return true
+// skipStr is the Walker's Str for jscan: it validates the string at w.I.
+func skipStr(w *jsonlex.Walker) bool {
+	t := jscan{src: w.Src, i: w.I}
+	ok := t.str()
+	w.I = t.i
+	return ok
 }
 
 func isDigit(c byte) bool { return jsonlex.IsDigit(c) }
-
-func (s *jscan) number() bool {
-	end := jsonlex.NumberEnd(s.src, s.i)
-	if end < 0 {
-		return false
-	}
-	s.i = end
-	return true
-}
 
 // strStop marks the bytes that end the common run inside a string:
 // control bytes, the quote and the backslash.
