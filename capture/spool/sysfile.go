@@ -20,9 +20,8 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 func OverwriteFile(path string, data []byte) error { return sysfile.OverwriteFile(path, data) }
 
 var (
-	openFile      = sysfile.OpenFile
-	writeAll      = sysfile.WriteAll
-	fstat         = sysfile.Fstat
-	ignoringEINTR = sysfile.Retry
-	flock         = sysfile.Flock
+	openFile = sysfile.OpenFile
+	writeAll = sysfile.WriteAll
+	fstat    = sysfile.Fstat
+	flock    = sysfile.Flock
 )
