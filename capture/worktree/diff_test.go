@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -298,4 +299,59 @@ func cut(s string, c byte) (string, string, bool) {
 		}
 	}
 	return s, "", false
+}
+
+// TestScanKeepsSettledHashes checks that a baseline hash is kept without
+// reading the file when its stat tuple is unchanged and it was not racily
+// clean in the baseline, and read again otherwise. The baseline carries
+// made-up hashes: a kept one comes back as made up, a read one as the
+// content's.
+func TestScanKeepsSettledHashes(t *testing.T) {
+	dir, repo := shellRepo(t)
+	base, err := Scan(repo, ScanOptions{HashAll: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const fake = "0000000000000000000000000000000000000000000000000000000000000000"
+	// shellRepo aged every file to one time: a baseline begun in that
+	// second holds them racily clean, one begun at the real scan's time not.
+	aged, _ := base.Lookup("main.go")
+	settled, racy := base.Started, aged.MtimeNs
+	for _, tt := range []struct {
+		name    string
+		started int64
+		script  string
+		kept    map[string]bool
+	}{
+		{name: "settled files keep their hash", started: settled, script: "true",
+			kept: map[string]bool{"main.go": true, "same.txt": true}},
+		{name: "a touched file is read again", started: settled, script: "touch same.txt",
+			kept: map[string]bool{"main.go": true, "same.txt": false}},
+		{name: "racy files are read again", started: racy, script: "true",
+			kept: map[string]bool{"main.go": false, "same.txt": false}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			prev := &Snapshot{Started: tt.started, Entries: slices.Clone(base.Entries)}
+			for i := range prev.Entries {
+				prev.Entries[i].Hash = fake
+			}
+			sh(t, dir, tt.script)
+			cur, err := Scan(repo, ScanOptions{Baseline: prev})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for p, kept := range tt.kept {
+				st, ok := cur.Lookup(p)
+				if !ok {
+					t.Fatalf("%s missing from the scan", p)
+				}
+				if got := st.Hash == fake; got != kept {
+					t.Errorf("%s: hash %q, kept = %v, want kept = %v", p, st.Hash, got, kept)
+				}
+				if !kept && st.Hash == "" {
+					t.Errorf("%s: not hashed again", p)
+				}
+			}
+		})
+	}
 }

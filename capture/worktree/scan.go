@@ -30,9 +30,11 @@ type ScanOptions struct {
 	Budget time.Duration
 	// Index supplies the tracked paths; nil means ReadIndex(repo, false).
 	Index *Index
-	// Baseline is the snapshot this one will be compared with. Files that
-	// carry a hash in Baseline are hashed again, so that [Diff] can settle
-	// racily clean files by content.
+	// Baseline is the snapshot this one will be compared with. A file
+	// hashed in Baseline whose stat tuple is unchanged and was not racily
+	// clean there keeps its hash without being read; other files hashed in
+	// Baseline are hashed again, so that [Diff] can settle racily clean
+	// files, and touched ones, by content.
 	Baseline *Snapshot
 	// HashMaxSize is the largest regular file hashed (0 means
 	// DefaultHashMaxSize; negative disables hashing). Scan hashes files
@@ -79,13 +81,8 @@ func Scan(repo Repo, opts ScanOptions) (*Snapshot, error) {
 		}
 		w.idx = idx
 	}
-	if b := opts.Baseline; b != nil {
-		w.rehash = map[string]bool{}
-		for _, e := range b.Entries {
-			if e.Hash != "" {
-				w.rehash[e.Path] = true
-			}
-		}
+	if opts.Baseline != nil {
+		w.base = opts.Baseline.Entries
 	}
 	w.ign.global = append(w.ign.global, readIgnore("", filepath.Join(repo.CommonDir, "info", "exclude")))
 	if opts.ExcludesFile != "" {
@@ -112,7 +109,8 @@ type walker struct {
 	opts                   ScanOptions
 	snap                   *Snapshot
 	ign                    ignorer
-	rehash                 map[string]bool
+	base                   []Entry // the baseline's entries, read in step with the walk
+	bi                     int     // first base entry not yet passed
 	deadline, hashDeadline time.Time
 	stopped                bool
 	buf                    []byte
@@ -212,7 +210,13 @@ func (w *walker) file(path string) {
 		return
 	}
 	st := fileState(fi)
-	if w.wantHash(path, st) {
+	old, inBase := w.baseline(path)
+	rehash := inBase && old.Hash != ""
+	if rehash && old.sameStat(st) && !w.opts.Baseline.racy(old.FileState) {
+		// Settled by an earlier read: the content has not changed since.
+		st.Hash, rehash = old.Hash, false
+	}
+	if st.Hash == "" && w.wantHash(st, rehash) {
 		if m.IsRegular() {
 			st.Hash = w.hash(osp)
 		} else if target, err := os.Readlink(osp); err == nil {
@@ -223,11 +227,33 @@ func (w *walker) file(path string) {
 	w.snap.Entries = append(w.snap.Entries, Entry{Path: path, FileState: st})
 }
 
-func (w *walker) wantHash(path string, st FileState) bool {
+// baseline returns the baseline's entry for path. The walk visits paths in
+// sorted order, so a cursor finds it; a path out of order (a file system
+// listing names inconsistently) falls back to a binary search.
+func (w *walker) baseline(path string) (Entry, bool) {
+	if w.bi > 0 && w.base[w.bi-1].Path >= path {
+		if st, ok := w.opts.Baseline.Lookup(path); ok {
+			return Entry{Path: path, FileState: st}, true
+		}
+		return Entry{}, false
+	}
+	for w.bi < len(w.base) && w.base[w.bi].Path < path {
+		w.bi++
+	}
+	if w.bi < len(w.base) && w.base[w.bi].Path == path {
+		w.bi++
+		return w.base[w.bi-1], true
+	}
+	return Entry{}, false
+}
+
+// wantHash reports whether to read a file with state st: rehash is set
+// for a file hashed in the baseline whose hash could not be kept.
+func (w *walker) wantHash(st FileState, rehash bool) bool {
 	if w.opts.HashMaxSize < 0 || st.Size > w.opts.HashMaxSize {
 		return false
 	}
-	if !w.opts.HashAll && !w.snap.racy(st) && !w.rehash[path] {
+	if !w.opts.HashAll && !w.snap.racy(st) && !rehash {
 		return false
 	}
 	return time.Now().Before(w.hashDeadline)
