@@ -222,24 +222,11 @@ func skipStr(w *jsonlex.Walker) bool {
 
 func isDigit(c byte) bool { return jsonlex.IsDigit(c) }
 
-// strStop marks the bytes that end the common run inside a string:
-// control bytes, the quote and the backslash.
-var strStop = [256]bool{
-	0x00: true, 0x01: true, 0x02: true, 0x03: true, 0x04: true, 0x05: true, 0x06: true, 0x07: true,
-	0x08: true, 0x09: true, 0x0A: true, 0x0B: true, 0x0C: true, 0x0D: true, 0x0E: true, 0x0F: true,
-	0x10: true, 0x11: true, 0x12: true, 0x13: true, 0x14: true, 0x15: true, 0x16: true, 0x17: true,
-	0x18: true, 0x19: true, 0x1A: true, 0x1B: true, 0x1C: true, 0x1D: true, 0x1E: true, 0x1F: true,
-	'"': true, '\\': true,
-}
-
 func (s *jscan) str() bool {
 	b := s.src
 	for i := s.i + 1; i < len(b); {
-		// The common bytes, in a tight loop: one table load each.
-		for i < len(b) && !strStop[b[i]] {
-			i++
-		}
-		if i >= len(b) {
+		// The common bytes, eight at a time.
+		if i = jsonlex.StrRun(b, i); i >= len(b) {
 			return false
 		}
 		switch c := b[i]; {
@@ -402,24 +389,22 @@ func foldsToResponseField(key string) bool {
 // invalid UTF-8 and lone surrogates become U+FFFD.
 func unquote(v []byte) (string, bool) {
 	body := v[1 : len(v)-1]
-	plain := true
-	for _, c := range body {
-		if c == '\\' || c >= utf8.RuneSelf {
-			plain = false
-			break
-		}
-	}
-	if plain {
+	if jsonlex.PlainRun(body, 0) == len(body) {
 		return string(body), true
 	}
 	// A Builder hands its bytes over as the string without a copy.
 	var out strings.Builder
 	out.Grow(len(body))
 	for i := 0; i < len(body); {
-		// Copy a run of plain bytes at once.
-		j := i
-		for j < len(body) && body[j] != '\\' && body[j] < utf8.RuneSelf {
-			j++
+		// Copy a run of plain bytes at once; valid UTF-8 is copied as it
+		// is too (encoding/json only replaces invalid sequences).
+		j := jsonlex.PlainRun(body, i)
+		for j < len(body) && body[j] >= utf8.RuneSelf {
+			if r, n := utf8.DecodeRune(body[j:]); r != utf8.RuneError || n != 1 {
+				j = jsonlex.PlainRun(body, j+n)
+				continue
+			}
+			break
 		}
 		if j > i {
 			out.Write(body[i:j])

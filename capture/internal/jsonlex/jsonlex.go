@@ -4,7 +4,10 @@
 // encoding/json does, and fall back to it on anything unusual.
 package jsonlex
 
-import "unicode/utf8"
+import (
+	"math/bits"
+	"unicode/utf8"
+)
 
 // IsDigit reports whether c is an ASCII digit.
 func IsDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -135,4 +138,64 @@ func AppendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// Word-at-a-time masks for [StrRun] and [PlainRun]: lo has 0x01 in every
+// byte, hi 0x80.
+const (
+	lo = 0x0101010101010101
+	hi = 0x8080808080808080
+)
+
+// stops returns a mask with the high bit set in the bytes of the
+// little-endian word w that end a run inside a JSON string: the quote, the
+// backslash and the control bytes (below 0x20). A borrow can set a bit above
+// a true one, never below: the lowest bit set marks the first such byte.
+func stops(w uint64) uint64 {
+	q := w ^ (lo * '"')
+	b := w ^ (lo * '\\')
+	return ((q-lo)&^q | (b-lo)&^b | (w-lo*0x20)&^w) & hi
+}
+
+// StrRun returns the index of the first byte of b at or after i that is a
+// quote, a backslash or a control byte, or len(b) when there is none. It
+// reads eight bytes at a time: string contents are the bulk of a payload.
+func StrRun(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		if m := stops(load64(b[i : i+8])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return i
+}
+
+// PlainRun returns the index of the first byte of b at or after i that is a
+// backslash or not ASCII, or len(b) when there is none: the end of a run a
+// string decoder copies as it is.
+func PlainRun(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		w := load64(b[i : i+8])
+		s := w ^ (lo * '\\')
+		if m := ((s-lo)&^s | w) & hi; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '\\' || c >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
+}
+
+// load64 reads b[0:8] as a little-endian word (one load once inlined).
+func load64(b []byte) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }

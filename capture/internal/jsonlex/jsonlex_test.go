@@ -48,3 +48,58 @@ func FuzzNumberEnd(f *testing.F) {
 		}
 	})
 }
+
+// refRun is the byte-at-a-time definition StrRun and PlainRun must match.
+func refRun(b []byte, i int, stop func(byte) bool) int {
+	for ; i < len(b); i++ {
+		if stop(b[i]) {
+			return i
+		}
+	}
+	return i
+}
+
+func strStop(c byte) bool   { return c == '"' || c == '\\' || c < 0x20 }
+func plainStop(c byte) bool { return c == '\\' || c >= 0x80 }
+
+// TestRuns puts every byte value at every position of a run (and two at
+// once, where a borrow could hide one) and compares with refRun.
+func TestRuns(t *testing.T) {
+	for n := 0; n <= 19; n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				b := make([]byte, n)
+				for k := range b {
+					b[k] = 'a'
+				}
+				b[pos] = byte(c)
+				if pos+1 < n {
+					b[pos+1] = byte(255 - c)
+				}
+				for start := 0; start <= min(n, 3); start++ {
+					if got, want := StrRun(b, start), refRun(b, start, strStop); got != want {
+						t.Fatalf("StrRun(%q, %d) = %d, want %d", b, start, got, want)
+					}
+					if got, want := PlainRun(b, start), refRun(b, start, plainStop); got != want {
+						t.Fatalf("PlainRun(%q, %d) = %d, want %d", b, start, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func FuzzRuns(f *testing.F) {
+	f.Add([]byte(`{"a":"line\n\tmore \"quoted\" é"}`), 0)
+	f.Fuzz(func(t *testing.T, b []byte, i int) {
+		if i < 0 || i > len(b) {
+			return
+		}
+		if got, want := StrRun(b, i), refRun(b, i, strStop); got != want {
+			t.Fatalf("StrRun(%q, %d) = %d, want %d", b, i, got, want)
+		}
+		if got, want := PlainRun(b, i), refRun(b, i, plainStop); got != want {
+			t.Fatalf("PlainRun(%q, %d) = %d, want %d", b, i, got, want)
+		}
+	})
+}
