@@ -16,7 +16,7 @@ import (
 // When raw is not valid JSON it is redacted as text by [Redactor.Bytes].
 // Like Bytes, JSON returns raw itself when nothing was found.
 func (r *Redactor) JSON(raw []byte) []byte {
-	if !r.mayHaveSecret(raw) && !bytes.Contains(raw, []byte(`\u`)) && !bytes.Contains(raw, []byte(`\/`)) {
+	if !r.mayHaveSecret(raw) && !hasHiddenEscape(raw) {
 		return raw
 	}
 	if !json.Valid(raw) {
@@ -28,6 +28,22 @@ func (r *Redactor) JSON(raw []byte) []byte {
 		return raw
 	}
 	return append(w.out, raw[w.last:]...)
+}
+
+// hasHiddenEscape reports whether b holds a backslash followed by 'u' or
+// '/' (a \u or \/ escape could spell a keyword the prefilter does not see
+// in the raw bytes): what bytes.Contains would find for either, in one pass.
+func hasHiddenEscape(b []byte) bool {
+	for i := 0; ; {
+		j := bytes.IndexByte(b[i:], '\\')
+		if j < 0 || i+j+1 >= len(b) {
+			return false
+		}
+		i += j + 1
+		if c := b[i]; c == 'u' || c == '/' {
+			return true
+		}
+	}
 }
 
 // mayHaveSecret reports whether any rule's keyword occurs in b, JSON text

@@ -113,3 +113,14 @@ func TestJSONEscapeBeforeSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestHasHiddenEscape checks the one-pass test against the two searches it
+// replaced.
+func TestHasHiddenEscape(t *testing.T) {
+	for _, in := range []string{``, `\`, `\u`, `\/`, `\\`, `\\u`, `\\\`, `a\nb\tc`, `x\"y\\`, `\n\n\/`, `\\\\/`, `"\u0041"`, `abc\`} {
+		want := strings.Contains(in, `\u`) || strings.Contains(in, `\/`)
+		if got := hasHiddenEscape([]byte(in)); got != want {
+			t.Errorf("hasHiddenEscape(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
