@@ -114,7 +114,7 @@ func refBuiltinRules() []*rule {
 			pattern: lazy(`\b[A-Za-z][A-Za-z0-9+.\-]{1,30}://[^\s:/?#@"'\\<>]*:([^\s/?#"'\\<>]+)@[A-Za-z0-9.\-\[]`)},
 		{id: "bearer-token", ciKeywords: []string{"bearer"}, gate: spaceThenToken, group: 1, fwd: 2100, prio: prioGeneric, check: randomLooking,
 			pattern: lazy(`(?i)\bbearer[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)`)},
-		{id: "basic-auth", ciKeywords: []string{"basic"}, gate: spaceThenToken, group: 1, fwd: 1100, prio: prioGeneric, check: basicCredentials,
+		{id: "basic-auth", ciKeywords: []string{"basic"}, gate: basicGate, group: 1, fwd: 1100, prio: prioGeneric, check: basicCredentials,
 			pattern: lazy(`(?i)\bbasic[ \t]+([A-Za-z0-9+/]{8,1000}={0,2})`)},
 		{id: "password-assignment", ciKeywords: []string{"pass", "pwd"}, match: matchAssignment, prio: prioGeneric, class: keyPassword},
 		{id: "secret-assignment", ciKeywords: secretKeywords, match: matchAssignment, prio: prioGeneric, class: keySecret},
