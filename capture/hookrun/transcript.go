@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tracevault/tracevault/capture"
+	"github.com/tracevault/tracevault/capture/hook/claude"
 	"github.com/tracevault/tracevault/capture/redact"
 	"github.com/tracevault/tracevault/capture/spool"
 )
@@ -72,11 +73,18 @@ func claudeTools(path string, offset int64) ([]spool.TranscriptTool, int64, erro
 		return nil, offset, fmt.Errorf("opening transcript %s: %w", path, err)
 	}
 	defer f.Close()
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+		if size <= offset {
+			return nil, offset, nil // nothing new
+		}
+	}
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return nil, offset, fmt.Errorf("seeking transcript %s: %w", path, err)
 	}
 	var out []spool.TranscriptTool
-	br := bufio.NewReaderSize(f, 256<<10)
+	br := bufio.NewReaderSize(f, claude.TailBuffer(offset, size))
 	for {
 		line, err := br.ReadBytes('\n')
 		if errors.Is(err, io.EOF) {

@@ -127,21 +127,39 @@ func TailTranscript(path string, offset int64) (entries []capture.UsageEntry, ne
 		return nil, offset, fmt.Errorf("opening transcript %s: %w", path, err)
 	}
 	defer f.Close()
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+		if size <= offset {
+			return nil, offset, nil // nothing new: most Stop events
+		}
+	}
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return nil, offset, fmt.Errorf("seeking transcript %s: %w", path, err)
 	}
-	entries, newOffset, err = tail(f, offset, ParseOptions{HasAgentFile: agentFileChecker(path), SkipInfo: true})
+	entries, newOffset, err = tail(f, offset, TailBuffer(offset, size), ParseOptions{HasAgentFile: agentFileChecker(path), SkipInfo: true})
 	if err != nil {
 		return entries, newOffset, fmt.Errorf("reading transcript %s: %w", path, err)
 	}
 	return entries, newOffset, nil
 }
 
+// TailBuffer sizes the read buffer for a file of size bytes (negative if
+// unknown) read from offset: what is left of it, within 4 KiB to 256 KiB.
+// A hook reads a few new lines at a time, and every fresh page of memory
+// costs it a page fault.
+func TailBuffer(offset, size int64) int {
+	if size < 0 {
+		return 256 << 10
+	}
+	return int(min(max(size-offset+1, 4<<10), 256<<10))
+}
+
 // tail parses the complete lines of r, which starts at byte offset of its
 // file, and returns the offset past the last complete line.
-func tail(r io.Reader, offset int64, opts ParseOptions) ([]capture.UsageEntry, int64, error) {
+func tail(r io.Reader, offset int64, bufSize int, opts ParseOptions) ([]capture.UsageEntry, int64, error) {
 	p := newParser(opts)
-	br := bufio.NewReaderSize(r, 256<<10)
+	br := bufio.NewReaderSize(r, bufSize)
 	var long []byte
 	for {
 		line, err := br.ReadSlice('\n')

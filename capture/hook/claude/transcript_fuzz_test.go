@@ -44,7 +44,7 @@ func FuzzParseTranscript(f *testing.F) {
 		}
 		complete := data[:bytes.LastIndexByte(data, '\n')+1]
 		want, _, _ := ParseTranscript(bytes.NewReader(complete), ParseOptions{})
-		got, off, err := tail(bytes.NewReader(data), 0, ParseOptions{SkipInfo: true})
+		got, off, err := tail(bytes.NewReader(data), 0, 64, ParseOptions{SkipInfo: true})
 		if err != nil {
 			t.Fatalf("tail: %v", err)
 		}
