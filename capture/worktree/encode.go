@@ -18,6 +18,9 @@ const snapshotMagic = "tvsnap2\n"
 // CRC-32C's first use built SSE4.2 tables by checksumming 1.5 MB (0.1–0.2 ms,
 // paid twice by every shell tool call: version 1 used it).
 
+// flagTruncated marks an encoded snapshot that stopped at a limit.
+const flagTruncated = 1 << 0
+
 // minEntrySize is the fewest bytes an encoded entry can take.
 const minEntrySize = 8
 
@@ -36,7 +39,7 @@ func (s *Snapshot) MarshalBinary() ([]byte, error) {
 	b = append(b, snapshotMagic...)
 	flags := byte(0)
 	if s.Truncated {
-		flags = 1
+		flags |= flagTruncated
 	}
 	b = append(b, flags)
 	b = binary.AppendVarint(b, s.Started)
@@ -132,10 +135,10 @@ func (s *Snapshot) decode(data []byte) error {
 	}
 	d := decoder{b: body[len(snapshotMagic):]}
 	flags := d.byte()
-	if flags > 1 {
+	if flags&^flagTruncated != 0 {
 		return fmt.Errorf("unknown flags %#x", flags)
 	}
-	s.Truncated = flags == 1
+	s.Truncated = flags&flagTruncated != 0
 	s.Started = d.varint()
 	n, pathBytes := d.uvarint(), d.uvarint()
 	if s.Truncated {

@@ -61,19 +61,10 @@ type ScanOptions struct {
 func Scan(repo Repo, opts ScanOptions) (*Snapshot, error) {
 	start := time.Now()
 	w := &walker{
-		root: repo.WorkTree, idx: opts.Index, opts: opts,
+		root: repo.WorkTree, repo: repo, idx: opts.Index, opts: opts,
 		snap: &Snapshot{Started: start.UnixNano()},
 	}
-	if w.opts.MaxFiles <= 0 {
-		w.opts.MaxFiles = DefaultMaxFiles
-	}
-	if w.opts.Budget <= 0 {
-		w.opts.Budget = DefaultBudget
-	}
-	if w.opts.HashMaxSize == 0 {
-		w.opts.HashMaxSize = DefaultHashMaxSize
-	}
-	w.deadline, w.hashDeadline = start.Add(w.opts.Budget), start.Add(w.opts.Budget/2)
+	w.defaults(start)
 	if w.idx == nil {
 		idx, err := ReadIndex(repo, false)
 		if err != nil {
@@ -84,10 +75,7 @@ func Scan(repo Repo, opts ScanOptions) (*Snapshot, error) {
 	if opts.Baseline != nil {
 		w.base = opts.Baseline.Entries
 	}
-	w.ign.global = append(w.ign.global, readIgnore("", filepath.Join(repo.CommonDir, "info", "exclude")))
-	if opts.ExcludesFile != "" {
-		w.ign.global = append(w.ign.global, readIgnore("", opts.ExcludesFile))
-	}
+	w.ign.global = w.globalIgnores()
 	w.snap.Entries = make([]Entry, 0, min(len(w.idx.Entries)+len(w.idx.Entries)/8+64, w.opts.MaxFiles))
 	if _, err := os.Stat(repo.WorkTree); err != nil {
 		return nil, fmt.Errorf("scanning %s: %w", repo.WorkTree, err)
@@ -105,15 +93,30 @@ func Scan(repo Repo, opts ScanOptions) (*Snapshot, error) {
 
 type walker struct {
 	root                   string
-	idx                    *Index
+	repo                   Repo
+	idx                    *Index // nil until index() reads it (Rescan)
+	idxErr                 error
 	opts                   ScanOptions
 	snap                   *Snapshot
 	ign                    ignorer
-	base                   []Entry // the baseline's entries, read in step with the walk
-	bi                     int     // first base entry not yet passed
+	watch                  *WatchList // set when listing what to watch (Watchable)
+	base                   []Entry    // the baseline's entries, read in step with the walk
+	bi                     int        // first base entry not yet passed
 	deadline, hashDeadline time.Time
 	stopped                bool
 	buf                    []byte
+}
+
+// index returns the index, reading it on first use; an unreadable index
+// reads as empty, with the error kept in idxErr.
+func (w *walker) index() *Index {
+	if w.idx == nil {
+		w.idx, w.idxErr = ReadIndex(w.repo, false)
+		if w.idxErr != nil {
+			w.idx = &Index{}
+		}
+	}
+	return w.idx
 }
 
 // osPath turns a repo-relative slash path into a file system path.
@@ -143,6 +146,9 @@ func (w *walker) dir(rel string) {
 	if rel != "" && slices.ContainsFunc(ents, func(d fs.DirEntry) bool { return d.Name() == ".git" }) {
 		return // a nested repository or submodule
 	}
+	if w.watch != nil {
+		w.watch.addDir(rel)
+	}
 	pushed := false
 	for _, d := range ents {
 		if d.Name() == ".gitignore" && d.Type().IsRegular() {
@@ -166,9 +172,10 @@ func (w *walker) dir(rel string) {
 			}
 		case typ.IsRegular() || typ&fs.ModeSymlink != 0:
 			if w.ign.ignored(path, name, false) {
-				if _, ok := w.idx.Lookup(path); !ok {
-					continue
+				if _, ok := w.index().Lookup(path); ok {
+					w.trackedFile(path)
 				}
+				continue
 			}
 			w.file(path)
 		}
@@ -182,19 +189,31 @@ func (w *walker) dir(rel string) {
 // without listing it.
 func (w *walker) trackedUnder(dir string) {
 	last := ""
-	for _, e := range w.idx.under(dir) {
+	for _, e := range w.index().under(dir) {
 		if w.stopped {
 			return
 		}
 		if e.Path != last && e.Mode != 0o160000 {
-			w.file(e.Path)
+			w.trackedFile(e.Path)
 		}
 		last = e.Path
 	}
 }
 
+// trackedFile records a tracked file that ignore rules cover.
+func (w *walker) trackedFile(path string) {
+	if w.watch != nil {
+		w.watch.addTracked(path)
+		return
+	}
+	w.file(path)
+}
+
 // file lstats one path and appends it, enforcing the limits.
 func (w *walker) file(path string) {
+	if w.watch != nil {
+		return // listing what to watch: files need no look
+	}
 	if len(w.snap.Entries) >= w.opts.MaxFiles ||
 		(len(w.snap.Entries)%64 == 0 && time.Now().After(w.deadline)) {
 		w.stop(path)
