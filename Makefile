@@ -11,14 +11,14 @@ all: build
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/tracevault
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(BIN)/ ./cmd/tracevault-hook ./cmd/tracevault-githook
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(BIN)/ ./cmd/tracevault-hook ./cmd/tracevault-hookd ./cmd/tracevault-githook
 	$(GO) build -tags nomsgpack -o $(BIN)/ ./cmd/tracevault-server
 	cp $(BIN)/tracevault $(BIN)/git-tracevault
 
-## install: tracevault, git-tracevault (so `git tracevault` works), tracevault-hook, tracevault-githook and tracevault-server into $(PREFIX)/bin
+## install: tracevault, git-tracevault (so `git tracevault` works), tracevault-hook, tracevault-hookd, tracevault-githook and tracevault-server into $(PREFIX)/bin
 install: build
 	install -d $(PREFIX)/bin
-	install -m 0755 $(BIN)/tracevault $(BIN)/git-tracevault $(BIN)/tracevault-hook $(BIN)/tracevault-githook $(BIN)/tracevault-server $(PREFIX)/bin/
+	install -m 0755 $(BIN)/tracevault $(BIN)/git-tracevault $(BIN)/tracevault-hook $(BIN)/tracevault-hookd $(BIN)/tracevault-githook $(BIN)/tracevault-server $(PREFIX)/bin/
 
 ## test: everything CI runs: tools, lint, then every test (unit, real git, real agent CLIs)
 test:

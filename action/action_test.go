@@ -71,7 +71,7 @@ func newRunner(t *testing.T, home string) *runner {
 	}
 	r.env = append(r.env, "GOPROXY=off", "GOTOOLCHAIN=local")
 	r.env = append(r.env, "HOME="+home, "GIT_CONFIG_GLOBAL="+filepath.Join(home, ".gitconfig"), "GIT_CONFIG_NOSYSTEM=1",
-		"TRACEVAULT_HOME="+filepath.Join(home, "tv"), "TRACEVAULT_POSTCOMMIT=sync", "LC_ALL=C", "TRACEVAULT_QUIET=1")
+		"TRACEVAULT_HOME="+filepath.Join(home, "tv"), "TRACEVAULT_POSTCOMMIT=sync", "TRACEVAULT_WATCH=off", "LC_ALL=C", "TRACEVAULT_QUIET=1")
 	return r
 }
 

@@ -27,7 +27,7 @@ func devBinaries(t *testing.T) string {
 		if devBinErr != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", devBin+string(os.PathSeparator), "./cmd/tracevault", "./cmd/tracevault-hook", "./cmd/tracevault-githook")
+		cmd := exec.Command("go", "build", "-o", devBin+string(os.PathSeparator), "./cmd/tracevault", "./cmd/tracevault-hook", "./cmd/tracevault-hookd", "./cmd/tracevault-githook")
 		cmd.Dir = testutil.RepoRoot(t)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -60,7 +60,7 @@ func newDev(t *testing.T) *dev {
 		d.env = append(d.env, kv)
 	}
 	d.env = append(d.env, "HOME="+home, "GIT_CONFIG_GLOBAL="+filepath.Join(home, ".gitconfig"), "GIT_CONFIG_NOSYSTEM=1",
-		"TRACEVAULT_HOME="+filepath.Join(home, "tv"), "TRACEVAULT_POSTCOMMIT=sync", "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "LC_ALL=C", "TRACEVAULT_QUIET=1")
+		"TRACEVAULT_HOME="+filepath.Join(home, "tv"), "TRACEVAULT_POSTCOMMIT=sync", "TRACEVAULT_WATCH=off", "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "LC_ALL=C", "TRACEVAULT_QUIET=1")
 	d.sh("", "git", "init", "-q", "--bare", "-b", "main", d.origin)
 	d.sh("", "git", "init", "-q", "-b", "main", d.repo)
 	d.git("config", "user.name", "Dev")

@@ -54,9 +54,11 @@ func goBuild(dir string, args ...string) *exec.Cmd {
 func build(b *testing.B, dir string) (hook, hw string) {
 	b.Helper()
 	hook = filepath.Join(dir, "tracevault-hook")
-	if out, err := goBuild("", "-o", hook, "github.com/tracevault/tracevault/cmd/tracevault-hook").CombinedOutput(); err != nil {
+	if out, err := goBuild("", "-o", dir+string(os.PathSeparator), "github.com/tracevault/tracevault/cmd/tracevault-hook",
+		"github.com/tracevault/tracevault/cmd/tracevault-hookd").CombinedOutput(); err != nil {
 		b.Fatalf("building tracevault-hook: %v\n%s", err, out)
 	}
+	installCopy(b, filepath.Join(dir, "tracevault-hookd")) // beside the client, which runs it
 	src := filepath.Join(dir, "hello")
 	if err := os.MkdirAll(src, 0o755); err != nil {
 		b.Fatal(err)
@@ -72,12 +74,14 @@ func build(b *testing.B, dir string) (hook, hw string) {
 	return installCopy(b, hook), installCopy(b, hw)
 }
 
-// installCopy copies a binary the way install(1) does and returns the copy.
+// installCopy copies a binary the way install(1) does, under the same
+// name in a directory of its own, and returns the copy.
 func installCopy(b *testing.B, src string) string {
 	b.Helper()
 	data, err := os.ReadFile(src)
 	must(b, err)
-	dst := src + ".installed"
+	dst := filepath.Join(filepath.Dir(src), "installed", filepath.Base(src))
+	must(b, os.MkdirAll(filepath.Dir(dst), 0o755))
 	must(b, os.WriteFile(dst, data, 0o755))
 	return dst
 }
@@ -89,15 +93,9 @@ func must(b *testing.B, err error) {
 	}
 }
 
-// medians runs each command line n times in dir with stdin, interleaved
-// (so that a load change on a shared machine hits every command alike), and
-// returns the median wall time of each.
-func medians(b *testing.B, n int, dir string, stdin []byte, cmds ...[]string) []time.Duration {
-	b.Helper()
-	return mediansOf(b, n, dir, func() []byte { return stdin }, cmds...)
-}
-
-// mediansOf is medians with a new standard input for every round, made by
+// mediansOf runs each command line n times in dir, interleaved (so that a
+// load change on a shared machine hits every command alike), and returns the
+// median wall time of each. Every round has a new standard input, made by
 // next before the round (untimed); every command of a round reads the same.
 func mediansOf(b *testing.B, n int, dir string, next func() []byte, cmds ...[]string) []time.Duration {
 	b.Helper()
@@ -105,7 +103,12 @@ func mediansOf(b *testing.B, n int, dir string, next func() []byte, cmds ...[]st
 	for i := 0; i < n; i++ {
 		stdin := next()
 		for j, c := range cmds {
+			var env []string
+			for len(c) > 0 && strings.HasPrefix(c[0], "TRACEVAULT_") { // leading KEY=value words set the environment
+				env, c = append(env, c[0]), c[1:]
+			}
 			cmd := exec.Command(c[0], c[1:]...)
+			cmd.Env = append(os.Environ(), env...)
 			cmd.Dir = dir
 			cmd.Stdin = bytes.NewReader(stdin)
 			start := time.Now()
@@ -205,6 +208,9 @@ func editSequence(repo string) func() []byte {
 func repoWith(b *testing.B, n int) string {
 	b.Helper()
 	repo := testutil.NewRepo(b)
+	// The hook starts a work-tree watcher (as for a user): stop it before
+	// the directory goes.
+	b.Cleanup(func() { testutil.StopWatcher(b, filepath.Join(repo, ".git")) })
 	for i := 0; i < n; i++ {
 		p := filepath.Join(repo, fmt.Sprintf("pkg%02d", i%50), fmt.Sprintf("file%04d.go", i))
 		must(b, os.MkdirAll(filepath.Dir(p), 0o755))
@@ -217,34 +223,67 @@ func repoWith(b *testing.B, n int) string {
 
 // BenchmarkHookLatency prints the median wall time of the hook binary and
 // of a hello-world binary fed the same stdin, and their ratio, for a
-// PostToolUse(Edit) and for a Bash PreToolUse that scans a 2,000-file work
-// tree.
+// PostToolUse(Edit) (repeated, and a new edit each run), a Bash PreToolUse
+// in a 2,000-file work tree, and a Bash PostToolUse there after the command
+// edited a file. The hook runs as installed: its first event starts the
+// repository's hook server and work-tree watcher, which serve the next
+// ones. A last case measures the unserved path (TRACEVAULT_WATCH=off).
 func BenchmarkHookLatency(b *testing.B) {
 	dir := b.TempDir()
 	hook, hw := build(b, dir)
 	n := runs()
-	cases := []struct {
+	type benchCase struct {
 		name  string
 		files int
 		// stdin returns the generator of each round's standard input.
 		stdin func(repo string) func() []byte
-	}{
-		{"PostToolUse(Edit)", 20, func(repo string) func() []byte {
+		// noServer runs the hook with TRACEVAULT_WATCH=off: no hook server,
+		// so the client executes tracevault-hookd every time (as at a
+		// session's first event, or where inotify is missing).
+		noServer bool
+	}
+	cases := []benchCase{
+		{name: "PostToolUse(Edit)", files: 20, stdin: func(repo string) func() []byte {
 			p := editPayload(repo)
 			return func() []byte { return p }
 		}},
-		{"PostToolUse(Edit), a new edit each run", 20, editSequence},
-		{"PreToolUse(Bash) scanning 2000 files", 2000, func(repo string) func() []byte {
+		{name: "PostToolUse(Edit), a new edit each run", files: 20, stdin: editSequence},
+		{name: "PreToolUse(Bash) scanning 2000 files", files: 2000, stdin: func(repo string) func() []byte {
 			p := payload(repo, "PreToolUse", map[string]any{"tool_name": "Bash", "tool_use_id": "toolu_bash",
 				"tool_input": map[string]any{"command": "go test ./...", "description": "Run tests"}})
 			return func() []byte { return p }
 		}},
 	}
+	// The same after a command that edited a file: the hook looks at what
+	// changed (with the watcher, at that file alone), stores its content
+	// and records the edit.
+	cases = append(cases, benchCase{"PostToolUse(Bash) that edited a file, 2000 files", 2000, func(repo string) func() []byte {
+		p := payload(repo, "PostToolUse", map[string]any{"tool_name": "Bash", "tool_use_id": "toolu_bash",
+			"tool_input":    map[string]any{"command": "gofmt -w pkg07/file0007.go", "description": "Format"},
+			"tool_response": map[string]any{"stdout": "", "stderr": "", "interrupted": false}})
+		k := 0
+		return func() []byte {
+			k++
+			f := filepath.Join(repo, "pkg07", "file0007.go")
+			if err := os.WriteFile(f, []byte(fmt.Sprintf("package pkg\n\nconst C7 = %d\n", k)), 0o644); err != nil {
+				panic(err)
+			}
+			return p
+		}
+	}, false})
+	// Without a hook server: the unserved path's cost.
+	cases = append(cases, benchCase{"PostToolUse(Edit), no hook server", 20, func(repo string) func() []byte {
+		p := editPayload(repo)
+		return func() []byte { return p }
+	}, true})
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			repo := repoWith(b, c.files)
 			next := c.stdin(repo)
 			cmds := [][]string{{hw}, {hook, "--agent", "claude-code"}}
+			if c.noServer {
+				cmds[1] = append([]string{"TRACEVAULT_WATCH=off"}, cmds[1]...)
+			}
 			if other := os.Getenv("BENCH_HOOK_COMPARE"); other != "" {
 				// Third in each round: with a new edit each run, the blob
 				// it would store is already stored by the hook before it.
@@ -303,24 +342,57 @@ func fixturePayloads(b *testing.B, repo string) (events []string, payloads [][]b
 	return events, payloads
 }
 
+// transcriptFeed returns a function that appends the next few lines of a
+// recorded Claude Code transcript to the file at path (made empty first):
+// before each Stop, as in a session, the turn's lines have been written.
+func transcriptFeed(b *testing.B, path string) func() {
+	b.Helper()
+	data, err := os.ReadFile(testutil.Fixture(b, "claude-code/transcripts/entireio-cli/ec/38b74f08e3/0/full.jsonl"))
+	must(b, err)
+	lines := strings.SplitAfter(strings.TrimSuffix(string(data), "\n"), "\n")
+	must(b, os.WriteFile(path, nil, 0o644))
+	k := 0
+	return func() {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		must(b, err)
+		defer f.Close()
+		for range 4 {
+			line := lines[k%len(lines)]
+			if !strings.HasSuffix(line, "\n") {
+				line += "\n"
+			}
+			_, err := f.WriteString(line)
+			must(b, err)
+			k++
+		}
+	}
+}
+
 // BenchmarkHookLatencyReplay replays every recorded hook payload of the
 // fixture sessions (the mix of events a real session sends, in their real
 // sizes) and compares each with the hello-world binary fed the same stdin,
-// interleaved. It prints the median ratio per event kind and the ratio of
-// the summed medians: how much longer the agent waits for TraceVault's hooks
+// interleaved. The session's transcript is a recorded one, growing by a few
+// lines before each Stop, SubagentStop and PreCompact (which read what it
+// gained). It prints the median ratio per event kind and the ratio of the
+// summed medians: how much longer the agent waits for TraceVault's hooks
 // over the whole replay than for hooks that only read their input.
 func BenchmarkHookLatencyReplay(b *testing.B) {
 	dir := b.TempDir()
 	hook, hw := build(b, dir)
 	repo := repoWith(b, 20)
 	events, payloads := fixturePayloads(b, repo)
+	feed := transcriptFeed(b, filepath.Join(repo, "..", "replay.jsonl"))
 	n := max(runs()/4, 11)
 	for b.Loop() {
 		var sumHook, sumHello time.Duration
 		byKind := map[string][]float64{}
 		for i, p := range payloads {
-			medians(b, 2, repo, p, []string{hw}, []string{hook, "--agent", "claude-code"}) // warm
-			m := medians(b, n, repo, p, []string{hw}, []string{hook, "--agent", "claude-code"})
+			next := func() []byte { return p }
+			if ev := events[i]; ev == "Stop" || ev == "SubagentStop" || ev == "PreCompact" {
+				next = func() []byte { feed(); return p }
+			}
+			mediansOf(b, 2, repo, next, []string{hw}, []string{hook, "--agent", "claude-code"}) // warm
+			m := mediansOf(b, n, repo, next, []string{hw}, []string{hook, "--agent", "claude-code"})
 			sumHello += m[0]
 			sumHook += m[1]
 			byKind[events[i]] = append(byKind[events[i]], float64(m[1])/float64(m[0]))

@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/tracevault/tracevault/capture/internal/sysfile"
@@ -23,23 +23,23 @@ const maxSymrefDepth = 5
 // Repositories using reftable return [ErrReftable].
 func ReadHead(repo Repo) (branch, commit string, err error) {
 	if _, err := os.Stat(filepath.Join(repo.CommonDir, "reftable")); err == nil {
-		return "", "", fmt.Errorf("reading HEAD of %s: %w", repo.GitDir, ErrReftable)
+		return "", "", wrap(ErrReftable, "reading HEAD of ", repo.GitDir)
 	}
 	head, err := readRefFile(repo, "HEAD")
 	if err != nil {
-		return "", "", fmt.Errorf("reading HEAD of %s: %w", repo.GitDir, err)
+		return "", "", wrap(err, "reading HEAD of ", repo.GitDir)
 	}
 	target, symbolic := strings.CutPrefix(head, "ref: ")
 	if !symbolic {
 		if !isHexID(head) {
-			return "", "", fmt.Errorf("reading HEAD of %s: malformed %q", repo.GitDir, head)
+			return "", "", wrap(nil, "reading HEAD of ", repo.GitDir, ": malformed ", strconv.Quote(head))
 		}
 		return "", head, nil
 	}
 	branch = strings.TrimPrefix(target, "refs/heads/")
 	commit, err = resolveRef(repo, target)
 	if err != nil {
-		return "", "", fmt.Errorf("reading HEAD of %s: %w", repo.GitDir, err)
+		return "", "", wrap(err, "reading HEAD of ", repo.GitDir)
 	}
 	return branch, commit, nil
 }
@@ -48,7 +48,7 @@ func ReadHead(repo Repo) (branch, commit string, err error) {
 func resolveRef(repo Repo, name string) (string, error) {
 	for range maxSymrefDepth {
 		if !validRefName(name) {
-			return "", fmt.Errorf("invalid ref name %q", name)
+			return "", wrap(nil, "invalid ref name ", strconv.Quote(name))
 		}
 		v, err := readRefFile(repo, name)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -62,11 +62,11 @@ func resolveRef(repo Repo, name string) (string, error) {
 			continue
 		}
 		if !isHexID(v) {
-			return "", fmt.Errorf("ref %s: malformed %q", name, v)
+			return "", wrap(nil, "ref ", name, ": malformed ", strconv.Quote(v))
 		}
 		return v, nil
 	}
-	return "", fmt.Errorf("ref %s: symbolic refs nested too deep", name)
+	return "", wrap(nil, "ref ", name, ": symbolic refs nested too deep")
 }
 
 // readRefFile returns the first line of a loose ref. Per-work-tree refs
@@ -105,14 +105,14 @@ func packedRef(repo Repo, name string) (string, error) {
 		}
 		id, ref, ok := strings.Cut(line, " ")
 		if !ok || !isHexID(id) {
-			return "", fmt.Errorf("packed-refs: malformed line %q", line)
+			return "", wrap(nil, "packed-refs: malformed line ", strconv.Quote(line))
 		}
 		if ref == name {
 			return id, nil
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return "", fmt.Errorf("reading packed-refs: %w", err)
+		return "", wrap(err, "reading packed-refs")
 	}
 	return "", nil
 }

@@ -7,7 +7,6 @@ package gitrepo
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -53,7 +52,7 @@ type Repo struct {
 func FindRepo(dir string) (Repo, error) {
 	start, err := filepath.Abs(dir)
 	if err != nil {
-		return Repo{}, fmt.Errorf("finding repository from %s: %w", dir, err)
+		return Repo{}, wrap(err, "finding repository from ", dir)
 	}
 	for d := start; ; {
 		r, found, err := repoAt(d)
@@ -62,7 +61,7 @@ func FindRepo(dir string) (Repo, error) {
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			return Repo{}, fmt.Errorf("finding repository from %s: %w", start, ErrNotRepo)
+			return Repo{}, wrap(ErrNotRepo, "finding repository from ", start)
 		}
 		d = parent
 	}
@@ -95,26 +94,26 @@ func repoAt(d string) (Repo, bool, error) {
 		r, err := newRepo(filepath.Dir(d), d)
 		return r, true, err
 	}
-	return Repo{}, true, fmt.Errorf("repository %s: %w", d, ErrBare)
+	return Repo{}, true, wrap(ErrBare, "repository ", d)
 }
 
 // readGitFile returns the absolute git directory named by a .git file.
 func readGitFile(path string) (string, error) {
 	b, err := sysfile.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", path, err)
+		return "", wrap(err, "reading ", path)
 	}
 	line, _, _ := bytes.Cut(b, []byte("\n"))
 	target, ok := strings.CutPrefix(strings.TrimRight(string(line), "\r"), "gitdir: ")
 	if !ok || target == "" {
-		return "", fmt.Errorf("reading %s: no gitdir line: %w", path, ErrNotRepo)
+		return "", wrap(ErrNotRepo, "reading ", path, ": no gitdir line")
 	}
 	if !filepath.IsAbs(target) {
 		target = filepath.Join(filepath.Dir(path), target)
 	}
 	target = filepath.Clean(target)
 	if !isGitDir(target) {
-		return "", fmt.Errorf("reading %s: %s is not a git directory: %w", path, target, ErrNotRepo)
+		return "", wrap(ErrNotRepo, "reading ", path, ": ", target, " is not a git directory")
 	}
 	return target, nil
 }
@@ -127,7 +126,7 @@ func newRepo(worktree, gitdir string) (Repo, error) {
 		return r, nil
 	}
 	if err != nil {
-		return Repo{}, fmt.Errorf("reading commondir of %s: %w", gitdir, err)
+		return Repo{}, wrap(err, "reading commondir of ", gitdir)
 	}
 	c := strings.TrimRight(string(b), "\r\n")
 	if !filepath.IsAbs(c) {
@@ -183,3 +182,24 @@ func ConfigValue(path, section, key string) (string, bool) {
 	}
 	return val, found
 }
+
+// wrap returns an error reading the concatenated parts, then ": " and err
+// when err is not nil, which errors.Is and errors.As see through. The
+// package avoids fmt: the lean hook binaries link it.
+func wrap(err error, parts ...string) error {
+	return &wrapped{msg: strings.Join(parts, ""), err: err}
+}
+
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (e *wrapped) Error() string {
+	if e.err == nil {
+		return e.msg
+	}
+	return e.msg + ": " + e.err.Error()
+}
+
+func (e *wrapped) Unwrap() error { return e.err }

@@ -188,7 +188,7 @@ func (h *hook) sessionFacts(in *policy.ToolCallInput) {
 		in.SecretsSeen = st.Secrets
 		return nil
 	})
-	day := readDay(h.dir, h.rec.At, true)
+	day := readDay(h.dir, h.rec.At)
 	in.AuthorDayCostUSD, in.AuthorDayTokens = day.CostUSD, day.Tokens
 }
 
@@ -202,16 +202,12 @@ func dayPath(d spool.Dir, t time.Time) string {
 	return d.Path("state", "day-"+t.UTC().Format("2006-01-02")+".json")
 }
 
-// readDay reads the day's ledger, taking its lock shared when lock is set
-// (the ledger is written in place under the lock held exclusively: a
-// lock-free read could see it half written and under-count the spend).
-func readDay(d spool.Dir, t time.Time, lock bool) dayLedger {
+// readDay reads the day's ledger under its lock held shared (it is written
+// in place under the lock held exclusively: a lock-free read could see it
+// half written and under-count the spend).
+func readDay(d spool.Dir, t time.Time) dayLedger {
 	var l dayLedger
-	read := spool.ReadFile
-	if lock {
-		read = func(path string) ([]byte, error) { return d.ReadLocked("day", path) }
-	}
-	if b, err := read(dayPath(d, t)); err == nil {
+	if b, err := spool.ReadShared(dayPath(d, t)); err == nil {
 		_ = json.Unmarshal(b, &l)
 	}
 	return l
@@ -291,17 +287,14 @@ func (h *hook) addUsage(st *spool.State, entries []capture.UsageEntry) {
 	if dayCost == 0 && dayTokens == 0 {
 		return
 	}
-	unlock, err := h.dir.Lock("day")
-	if err != nil {
-		return
-	}
-	defer unlock()
-	l := readDay(h.dir, h.rec.At, false) // under the lock
-	l.CostUSD += dayCost
-	l.Tokens += dayTokens
-	if b, err := json.Marshal(l); err == nil {
-		_ = spool.OverwriteFile(dayPath(h.dir, h.rec.At), b)
-	}
+	_ = spool.Update(dayPath(h.dir, h.rec.At), func(b []byte) ([]byte, bool) {
+		var l dayLedger
+		_ = json.Unmarshal(b, &l) // missing or damaged: from zero
+		l.CostUSD += dayCost
+		l.Tokens += dayTokens
+		out, err := json.Marshal(l)
+		return out, err == nil
+	})
 }
 
 func sub(a, b capture.Tokens) capture.Tokens {

@@ -19,7 +19,9 @@ import (
 	"github.com/tracevault/tracevault/internal/testutil"
 )
 
-// hookBin is the tracevault-hook binary, built once by TestMain.
+// hookBin is the tracevault-hook binary (the client agents run), built
+// once by TestMain with tracevault-hookd (the hook it executes when no
+// server answers, and the server) beside it.
 var hookBin string
 
 func TestMain(m *testing.M) {
@@ -29,12 +31,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	hookBin = filepath.Join(dir, "tracevault-hook")
-	out, err := exec.Command("go", "build", "-o", hookBin, "github.com/tracevault/tracevault/cmd/tracevault-hook").CombinedOutput()
+	out, err := exec.Command("go", "build", "-o", dir+string(os.PathSeparator),
+		"github.com/tracevault/tracevault/cmd/tracevault-hook", "github.com/tracevault/tracevault/cmd/tracevault-hookd").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "building tracevault-hook: %v\n%s", err, out)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
+	os.Setenv("TRACEVAULT_WATCH", "off") // see testutil.GitEnv; watch_test.go turns it on
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -149,7 +153,7 @@ func grepTree(t *testing.T, root, needle string) {
 	t.Helper()
 	n := 0
 	err := filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
+		if err != nil || !fi.Mode().IsRegular() {
 			return err
 		}
 		n++

@@ -269,8 +269,14 @@ func invalidPayload(raw []byte) json.RawMessage {
 }
 
 func readAll(r io.Reader, max int64) ([]byte, bool, error) {
-	// Most payloads fit the first buffer, read in one or two calls.
-	buf := make([]byte, 0, 64<<10)
+	// Most payloads fit the first buffer, read in one or two calls. A
+	// forwarded payload (the hook server's) is sized exactly: fresh memory
+	// costs page faults, and zeroing it, time.
+	size := int64(64 << 10)
+	if l, ok := r.(interface{ Len() int }); ok {
+		size = min(int64(l.Len())+1, max+1)
+	}
+	buf := make([]byte, 0, size)
 	lr := &io.LimitedReader{R: r, N: max}
 	for {
 		if len(buf) == cap(buf) {
@@ -363,11 +369,21 @@ func shrinkPayload(raw []byte) ([]byte, int) {
 }
 
 // MainArgs is the whole of the tracevault-hook command: "git-hook NAME
-// ARGS..." runs GitHook, anything else is an agent hook with --agent NAME.
+// ARGS..." runs GitHook, "watch-worktree DIR" runs Watch, anything else is
+// an agent hook with --agent NAME.
 func MainArgs(args []string) int {
 	if len(args) > 0 && args[0] == "git-hook" {
 		return GitHook(args[1:])
 	}
+	if len(args) > 0 && args[0] == "watch-worktree" {
+		return Watch(args[1:])
+	}
+	return Main(agentArg(args))
+}
+
+// agentArg returns the agent an agent hook's command line names with
+// --agent NAME or --agent=NAME.
+func agentArg(args []string) string {
 	agent := ""
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
@@ -378,5 +394,5 @@ func MainArgs(args []string) int {
 			agent = strings.TrimPrefix(a, "--agent=")
 		}
 	}
-	return Main(agent)
+	return agent
 }

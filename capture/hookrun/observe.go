@@ -2,6 +2,8 @@ package hookrun
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/tracevault/tracevault/capture"
+	"github.com/tracevault/tracevault/capture/hookwire"
 	"github.com/tracevault/tracevault/capture/linediff"
 	"github.com/tracevault/tracevault/capture/redact"
 	"github.com/tracevault/tracevault/capture/spool"
@@ -20,6 +23,9 @@ import (
 func (h *hook) observe() {
 	ev := &h.ev
 	h.sessionStart()
+	if h.opts.Getenv(hookwire.NoServerEnv) != "" && !h.watchOff() {
+		h.startWatcher() // the client found no server: start one for the next events
+	}
 	kind := h.agent.ToolKind(ev.ToolName)
 	switch ev.Kind {
 	case capture.EventToolStart:
@@ -65,6 +71,7 @@ func (h *hook) sessionStart() {
 		return
 	}
 	h.dir.MarkStarted(h.ev.SessionID)
+	h.ensureWatcher() // ready before the session's first shell command
 }
 
 // fileEdits completes the edits a file tool's structured response describes
@@ -160,7 +167,9 @@ func (h *hook) tailUsage() {
 			}
 			h.rec.Usage = append(h.rec.Usage, entries...)
 			h.addUsage(st, entries)
-			h.tailTools(st, p)
+			if !errors.Is(err, fs.ErrNotExist) { // said once is enough
+				h.tailTools(st, p)
+			}
 		}
 		return nil
 	})

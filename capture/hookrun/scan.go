@@ -1,14 +1,8 @@
 package hookrun
 
 import (
-	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-	"hash"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/tracevault/tracevault/capture"
 	"github.com/tracevault/tracevault/capture/spool"
@@ -31,8 +25,9 @@ const (
 
 func readHead(repo worktree.Repo) (string, string, error) { return worktree.ReadHead(repo) }
 
-func (h *hook) loadSnap() *worktree.Snapshot {
-	b, err := spool.ReadFile(h.dir.Path("state", snapFile))
+// decodeSnap decodes the stored snapshot (nil if there is none or it is
+// damaged).
+func (h *hook) decodeSnap(b []byte, err error) *worktree.Snapshot {
 	if err != nil {
 		return nil
 	}
@@ -59,44 +54,63 @@ func (h *hook) saveSnap(s *worktree.Snapshot) {
 	}
 }
 
-func (h *hook) scan() (prev, cur *worktree.Snapshot, unlock func(), ok bool) {
+// look returns what changed in the work tree since the last look, under
+// the work-tree lock: from the watcher when one answers, else by a scan of
+// the whole tree compared with the stored snapshot. Once the changes are
+// recorded, commit makes this look the baseline of the next (the watcher
+// keeps it, or the snapshot is saved) and releases the lock; release
+// releases it without that (a no-op after commit), so that the next look
+// reports the changes again.
+func (h *hook) look() (l *worktree.Look, commit, release func(), ok bool) {
 	unlock, err := h.dir.Lock("worktree")
 	if err != nil {
 		h.logf("%v", err)
 		return nil, nil, nil, false
 	}
-	prev = h.loadSnap()
-	cur, err = worktree.Scan(h.repo, worktree.ScanOptions{Baseline: prev})
+	var once bool
+	done := func(keep func()) {
+		if !once {
+			once = true
+			if keep != nil {
+				keep()
+			}
+			unlock()
+		}
+	}
+	if l, conn := h.askWatcher(); l != nil {
+		return l, func() { done(conn.Ack) }, func() { done(conn.Close) }, true
+	}
+	prev := h.decodeSnap(spool.ReadFile(h.dir.Path("state", snapFile)))
+	cur, err := worktree.Scan(h.repo, worktree.ScanOptions{Baseline: prev})
+	if err == nil {
+		l, err = worktree.LookFrom(h.repo, prev, cur)
+	}
 	if err != nil {
 		unlock()
 		h.logf("scanning work tree: %v", err)
 		return nil, nil, nil, false
 	}
-	return prev, cur, unlock, true
+	return l, func() { done(func() { h.saveSnap(cur) }) }, func() { done(nil) }, true
 }
 
 // scanBefore records changes nobody's tool made since the last look.
 func (h *hook) scanBefore() {
-	prev, cur, unlock, ok := h.scan()
+	l, commit, release, ok := h.look()
 	if !ok {
 		return
 	}
-	defer unlock()
-	var changed []string
-	if prev == nil {
-		changed = h.dirtyVsIndex(cur)
-	} else {
-		for _, c := range worktree.Diff(prev, cur) {
-			changed = append(changed, c.Path)
-		}
-	}
-	agentAfter := h.agentAfters()
-	for i, p := range changed {
+	defer release()
+	var agentAfter map[string]string
+	for i, c := range l.Changes {
 		if i >= maxObserved {
 			break
 		}
+		if agentAfter == nil {
+			agentAfter = h.agentAfters()
+		}
+		p := c.Path
 		e := capture.FileEdit{Path: p, Op: capture.OpModify, Human: true}
-		if _, in := cur.Lookup(p); !in {
+		if c.Kind == worktree.Deleted {
 			e.Op = capture.OpDelete
 		} else {
 			e.After = h.hashFile(p)
@@ -108,22 +122,26 @@ func (h *hook) scanBefore() {
 		h.rec.Observed = append(h.rec.Observed, e)
 	}
 	h.noteAfters(h.rec.Observed)
-	h.saveSnap(cur)
+	commit()
 }
 
 // scanAfter records what the shell command changed.
 func (h *hook) scanAfter() {
-	prev, cur, unlock, ok := h.scan()
+	l, commit, release, ok := h.look()
 	if !ok {
 		return
 	}
-	defer unlock()
-	if prev == nil {
+	defer release()
+	if l.First {
 		h.logf("session=%q: no work-tree snapshot before %s %s; its edits are not attributed", h.ev.SessionID, h.ev.ToolName, h.ev.ToolUseID)
-		h.saveSnap(cur)
+		commit()
 		return
 	}
-	changes := worktree.Diff(prev, cur)
+	if len(l.Changes) == 0 {
+		commit()
+		return
+	}
+	changes := l.Changes
 	if len(changes) > maxObserved {
 		h.logf("session=%q: %s %s changed %d files; recording the first %d", h.ev.SessionID, h.ev.ToolName, h.ev.ToolUseID, len(changes), maxObserved)
 		changes = changes[:maxObserved]
@@ -166,7 +184,7 @@ func (h *hook) scanAfter() {
 	edits = pairRenames(edits)
 	h.rec.Observed = append(h.rec.Observed, edits...)
 	h.noteAfters(edits)
-	h.saveSnap(cur)
+	commit()
 }
 
 // pairRenames turns a delete and a create of the same content into a rename.
@@ -212,47 +230,11 @@ func (h *hook) hashFile(p string) string {
 	return h.putBlob(b)
 }
 
-// dirtyVsIndex lists files that differ from the index at the first look:
-// modified tracked files and untracked ones.
-func (h *hook) dirtyVsIndex(cur *worktree.Snapshot) []string {
-	idx, err := worktree.ReadIndex(h.repo, false)
-	if err != nil {
-		h.logf("reading index: %v", err)
-		return nil
-	}
-	var out []string
-	for _, p := range worktree.Dirty(h.repo, idx, cur) {
-		// Dirty is a stat check: a file written in the second the index
-		// was (racily clean, as right after a commit) may be unchanged.
-		if e, ok := idx.Lookup(p); !ok || !sameAsIndex(filepath.Join(h.repo.WorkTree, filepath.FromSlash(p)), e) {
-			out = append(out, p)
-		}
-	}
-	for _, e := range cur.Entries {
-		if _, ok := idx.Lookup(e.Path); !ok {
-			out = append(out, e.Path)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 // agentAfters returns the content hash each file had after the last agent
-// file-tool edit.
+// file-tool edit (read under the file's lock held shared).
 func (h *hook) agentAfters() map[string]string {
-	b, err := h.dir.ReadLocked("agent-after", h.dir.Path("state", agentAfterKey))
-	return parseAgentAfters(b, err)
-}
-
-// agentAftersLocked is agentAfters for a caller holding the lock.
-func (h *hook) agentAftersLocked() map[string]string {
-	b, err := spool.ReadFile(h.dir.Path("state", agentAfterKey))
-	return parseAgentAfters(b, err)
-}
-
-func parseAgentAfters(b []byte, err error) map[string]string {
 	m := map[string]string{}
-	if err == nil {
+	if b, err := spool.ReadShared(h.dir.Path("state", agentAfterKey)); err == nil {
 		spool.UnmarshalStringMap(b, m)
 	}
 	return m
@@ -265,33 +247,24 @@ func (h *hook) noteAgentAfter(path, hash string) {
 }
 
 // noteAgentAfters applies notes (path to the content an agent left there,
-// "" to forget the path) to the agent-after map, in one locked update.
+// "" to forget the path) to the agent-after map, in one update under the
+// file's own lock: one open, and no write when the map already says so (a
+// file edited to a content it had, a command that changed nothing an agent
+// wrote). The file is written in place, not replaced by rename: on ext4 a
+// rename over a file makes the kernel flush the new one first.
 func (h *hook) noteAgentAfters(notes map[string]string) {
 	if len(notes) == 0 {
 		return
 	}
-	// The file is written in place under the exclusive lock and read under
-	// the shared one, so a reader sees a whole one: when it already says
-	// what this call would write, the call is a no-op (ordered before any
-	// concurrent writer). That is the common case (a file edited to a
-	// content it had, a command that changed nothing an agent wrote), and
-	// it costs no exclusive lock and no write.
-	if !applyNotes(h.agentAfters(), notes) {
-		return
-	}
-	unlock, err := h.dir.Lock("agent-after")
+	err := spool.Update(h.dir.Path("state", agentAfterKey), func(b []byte) ([]byte, bool) {
+		m := map[string]string{}
+		spool.UnmarshalStringMap(b, m)
+		if !applyNotes(m, notes) {
+			return nil, false
+		}
+		return spool.MarshalStringMap(m), true
+	})
 	if err != nil {
-		h.logf("%v", err)
-		return
-	}
-	defer unlock()
-	m := h.agentAftersLocked()
-	if !applyNotes(m, notes) {
-		return // a concurrent hook wrote the same
-	}
-	// In place, not replaced by rename: on ext4 a rename over a file makes
-	// the kernel flush the new one first (0.1–0.3 ms here, every Edit).
-	if err := spool.OverwriteFile(h.dir.Path("state", agentAfterKey), spool.MarshalStringMap(m)); err != nil {
 		h.logf("saving agent edits: %v", err)
 	}
 }
@@ -324,35 +297,4 @@ func (h *hook) noteAfters(edits []capture.FileEdit) {
 		notes[e.Path] = e.After
 	}
 	h.noteAgentAfters(notes)
-}
-
-// sameAsIndex reports whether the file at full has the content the index
-// entry names (its git blob id).
-func sameAsIndex(full string, e worktree.IndexEntry) bool {
-	fi, err := os.Lstat(full)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > spool.MaxBlob || uint32(fi.Size()) != e.Size {
-		return false
-	}
-	b, err := spool.ReadFile(full)
-	if err != nil {
-		return false
-	}
-	return gitBlobID(b, len(e.OID)) == e.OID
-}
-
-// gitBlobID returns the git object id of a blob holding b, SHA-1 for a
-// 40-digit id length and SHA-256 for 64.
-func gitBlobID(b []byte, hexLen int) string {
-	var h hash.Hash
-	switch hexLen {
-	case 40:
-		h = sha1.New() //nolint:gosec // git's object id, not a security use
-	case 64:
-		h = sha256.New()
-	default:
-		return ""
-	}
-	fmt.Fprintf(h, "blob %d\x00", len(b))
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
 }

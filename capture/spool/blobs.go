@@ -2,6 +2,7 @@ package spool
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/tracevault/tracevault/capture/internal/sysfile"
 )
 
 // MaxBlob is the largest content the blob store keeps; larger files are
@@ -25,15 +28,73 @@ func Hash(data []byte) string {
 	return HashPrefix + hex.EncodeToString(sum[:])
 }
 
-func (d Dir) blobPath(hash string) (string, error) {
+// The blob store keeps contents in 256 shards by the first byte of their
+// hash: blobs/<aa>/pack holds the contents back to back, blobs/<aa>/idx one
+// 48-byte record per content (its SHA-256, then its offset in pack and its
+// length, both big-endian uint64). A hook storing a new file content appends
+// to both: making a file per content, as before, cost about 0.5 ms of the
+// hook's time on ext4 here, an append 0.02 ms. Contents stored that way
+// (blobs/<aa>/<rest of the hash>) are still read.
+//
+// Writers append under the exclusive flock of idx: the content first, then
+// its record, so a record always names complete bytes; a writer killed
+// mid-way leaves unreferenced bytes in pack, or a short record that the next
+// writer cuts off. Readers read idx under the shared flock. Every read checks
+// the content against its hash.
+const idxRecord = 32 + 8 + 8
+
+// blobID splits a content hash into its hex digits and raw bytes.
+func blobID(hash string) (string, [32]byte, error) {
+	var sum [32]byte
 	hexs, ok := strings.CutPrefix(hash, HashPrefix)
 	if !ok || len(hexs) != 64 {
-		return "", fmt.Errorf("bad blob hash %q", hash)
+		return "", sum, fmt.Errorf("bad blob hash %q", hash)
 	}
-	if _, err := hex.DecodeString(hexs); err != nil {
-		return "", fmt.Errorf("bad blob hash %q", hash)
+	if _, err := hex.Decode(sum[:], []byte(hexs)); err != nil {
+		return "", sum, fmt.Errorf("bad blob hash %q", hash)
 	}
-	return d.Path("blobs", hexs[:2], hexs[2:]), nil
+	return hexs, sum, nil
+}
+
+// shard returns the directory of the shard holding hexs.
+func (d Dir) shard(hexs string) string { return d.Path("blobs", hexs[:2]) }
+
+// PrepareBlobs makes the blob store's 256 shards that do not exist yet.
+// Blob writers make a missing one themselves, but that costs a hook as much
+// again as the blob (new inodes), so the work-tree watcher makes them ahead.
+func (d Dir) PrepareBlobs() error {
+	const digits = "0123456789abcdef"
+	for i := range 256 {
+		dir := d.Path("blobs", string([]byte{digits[i>>4], digits[i&15]}))
+		if err := d.prepareShard(dir, true); err != nil {
+			return fmt.Errorf("preparing the blob store: %w", err)
+		}
+	}
+	return nil // (a repository deleted meanwhile fails the next Mkdir)
+}
+
+// prepareShard makes a shard and its files. In the background (careful)
+// it makes only the blob store's directories, never the spool itself: a
+// background writer must not make again a repository being deleted.
+func (d Dir) prepareShard(dir string, careful bool) error {
+	if !careful {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+	}
+	for _, p := range []string{filepath.Dir(dir), dir} {
+		if err := os.Mkdir(p, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+	}
+	for _, name := range []string{"idx", "pack"} {
+		fd, err := openFile(filepath.Join(dir, name), syscall.O_WRONLY|syscall.O_CREAT, 0o600)
+		if err != nil {
+			return err
+		}
+		syscall.Close(fd)
+	}
+	return nil
 }
 
 // PutBlob stores data and returns its hash. Content over MaxBlob is not
@@ -43,14 +104,7 @@ func (d Dir) PutBlob(data []byte) (string, error) {
 	if len(data) > MaxBlob {
 		return h, nil
 	}
-	p, err := d.blobPath(h)
-	if err != nil {
-		return "", err
-	}
-	if stored(p, len(data)) {
-		return h, nil
-	}
-	return d.write(p, h, data)
+	return d.put(h, data)
 }
 
 // PutRedacted stores redact(data) and returns its hash, as
@@ -65,64 +119,131 @@ func (d Dir) PutRedacted(data []byte, redact func([]byte) []byte) (string, error
 		return d.PutBlob(redact(data))
 	}
 	h := Hash(data)
-	p, err := d.blobPath(h)
-	if err != nil {
-		return "", err
-	}
-	if stored(p, len(data)) {
+	if d.Has(h) {
 		return h, nil
 	}
 	red := redact(data)
 	if len(red) != len(data) || len(red) > 0 && &red[0] != &data[0] {
 		return d.PutBlob(red) // redacted: another hash
 	}
-	return d.write(p, h, data)
+	return d.put(h, data)
 }
 
-// write stores data, whose hash is h, at p. The blob is created under its
-// final name (a temporary file renamed into place cost a third more here,
-// every Edit): a writer killed mid-write leaves a file shorter than its
-// content, which stored() does not count and the next writer of the same
-// content completes, and which Blob refuses (its hash differs) meanwhile.
-// Two writers of one blob write the same bytes at the same offsets.
-func (d Dir) write(p, h string, data []byte) (string, error) {
-	fd, err := openFile(p, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-			return "", fmt.Errorf("creating blob directory: %w", err)
-		}
-		fd, err = openFile(p, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL, 0o600)
+// Has reports whether the store holds the content named hash.
+func (d Dir) Has(hash string) bool {
+	hexs, sum, err := blobID(hash)
+	if err != nil {
+		return false
 	}
-	if errors.Is(err, fs.ErrExist) {
-		if stored(p, len(data)) {
-			return h, nil
+	if _, _, ok := d.lookup(hexs, sum); ok {
+		return true
+	}
+	_, err = os.Lstat(d.legacyPath(hexs))
+	return err == nil
+}
+
+// legacyPath is where a content was stored before packs: a file of its own.
+func (d Dir) legacyPath(hexs string) string { return d.Path("blobs", hexs[:2], hexs[2:]) }
+
+// lookup finds sum in its shard's index (under the shared lock).
+func (d Dir) lookup(hexs string, sum [32]byte) (off, n int64, ok bool) {
+	fd, err := openFile(filepath.Join(d.shard(hexs), "idx"), syscall.O_RDONLY, 0)
+	if err != nil {
+		return 0, 0, false
+	}
+	defer syscall.Close(fd)
+	if flock(fd, syscall.LOCK_SH) != nil {
+		return 0, 0, false
+	}
+	idx, err := readAllFd(fd)
+	if err != nil {
+		return 0, 0, false
+	}
+	return findRecord(idx, sum)
+}
+
+// findRecord finds sum among whole index records.
+func findRecord(idx []byte, sum [32]byte) (off, n int64, ok bool) {
+	for i := 0; i+idxRecord <= len(idx); i += idxRecord {
+		if [32]byte(idx[i:i+32]) == sum {
+			return int64(binary.BigEndian.Uint64(idx[i+32:])), int64(binary.BigEndian.Uint64(idx[i+40:])), true
 		}
-		fd, err = openFile(p, syscall.O_WRONLY, 0) // complete a torn blob
+	}
+	return 0, 0, false
+}
+
+// readAllFd reads an open file from its start.
+func readAllFd(fd int) ([]byte, error) {
+	var st syscall.Stat_t
+	if err := fstat(fd, &st); err != nil {
+		return nil, err
+	}
+	b := make([]byte, st.Size)
+	for off := 0; off < len(b); {
+		n, err := sysfile.Retry(func() (int, error) { return syscall.Pread(fd, b[off:], int64(off)) })
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return b[:off], nil
+		}
+		off += n
+	}
+	return b, nil
+}
+
+// put appends data, whose hash is h, to its shard, unless it is there.
+func (d Dir) put(h string, data []byte) (string, error) {
+	hexs, sum, err := blobID(h)
+	if err != nil {
+		return "", err
+	}
+	dir := d.shard(hexs)
+	ifd, err := openFile(filepath.Join(dir, "idx"), syscall.O_RDWR|syscall.O_CREAT, 0o600)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := d.prepareShard(dir, false); err != nil {
+			return "", fmt.Errorf("creating blob shard: %w", err)
+		}
+		ifd, err = openFile(filepath.Join(dir, "idx"), syscall.O_RDWR|syscall.O_CREAT, 0o600)
 	}
 	if err != nil {
-		return "", fmt.Errorf("creating blob: %w", err)
+		return "", fmt.Errorf("storing blob: %w", err)
 	}
-	werr := writeAll(fd, p, data)
-	var cerr error
-	if err := syscall.Close(fd); err != nil {
-		cerr = &fs.PathError{Op: "close", Path: p, Err: err}
+	defer syscall.Close(ifd)
+	if err := flock(ifd, syscall.LOCK_EX); err != nil {
+		return "", fmt.Errorf("locking blob shard: %w", err)
 	}
-	if werr != nil || cerr != nil {
-		return "", fmt.Errorf("writing blob %s: %w", h, errors.Join(werr, cerr))
+	idx, err := readAllFd(ifd)
+	if err != nil {
+		return "", fmt.Errorf("reading blob index: %w", err)
+	}
+	if _, _, ok := findRecord(idx, sum); ok {
+		return h, nil // a concurrent writer stored it
+	}
+	end := int64(len(idx) - len(idx)%idxRecord) // cut a record left short
+	pfd, err := openFile(filepath.Join(dir, "pack"), syscall.O_WRONLY|syscall.O_CREAT|syscall.O_APPEND, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("storing blob: %w", err)
+	}
+	var st syscall.Stat_t
+	err = fstat(pfd, &st)
+	if err == nil {
+		err = writeAll(pfd, filepath.Join(dir, "pack"), data)
+	}
+	if cerr := syscall.Close(pfd); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", fmt.Errorf("writing blob %s: %w", h, err)
+	}
+	rec := make([]byte, 0, idxRecord)
+	rec = append(rec, sum[:]...)
+	rec = binary.BigEndian.AppendUint64(rec, uint64(st.Size))
+	rec = binary.BigEndian.AppendUint64(rec, uint64(len(data)))
+	if _, err := sysfile.Retry(func() (int, error) { return syscall.Pwrite(ifd, rec, end) }); err != nil {
+		return "", fmt.Errorf("indexing blob %s: %w", h, err)
 	}
 	return h, nil
-}
-
-// stored reports whether the blob file at p is complete: as long as its
-// content (see write).
-func stored(p string, size int) bool {
-	var st syscall.Stat_t
-	for {
-		err := syscall.Stat(p, &st)
-		if err != syscall.EINTR {
-			return err == nil && st.Size == int64(size)
-		}
-	}
 }
 
 // ErrNoBlob is returned for a hash the store does not hold.
@@ -130,11 +251,16 @@ var ErrNoBlob = errors.New("spool: blob not stored")
 
 // Blob returns the content stored under hash.
 func (d Dir) Blob(hash string) ([]byte, error) {
-	p, err := d.blobPath(hash)
+	hexs, sum, err := blobID(hash)
 	if err != nil {
 		return nil, err
 	}
-	b, err := ReadFile(p)
+	var b []byte
+	if off, n, ok := d.lookup(hexs, sum); ok {
+		b, err = readAt(filepath.Join(d.shard(hexs), "pack"), off, n)
+	} else {
+		b, err = ReadFile(d.legacyPath(hexs))
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNoBlob, hash)
 	}
@@ -143,6 +269,30 @@ func (d Dir) Blob(hash string) ([]byte, error) {
 	}
 	if Hash(b) != hash {
 		return nil, fmt.Errorf("blob %s is corrupt (content hash differs)", hash)
+	}
+	return b, nil
+}
+
+// readAt reads n bytes at off of the file at path.
+func readAt(path string, off, n int64) ([]byte, error) {
+	if n < 0 || n > MaxBlob {
+		return nil, fmt.Errorf("blob length %d out of range", n)
+	}
+	fd, err := openFile(path, syscall.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer syscall.Close(fd)
+	b := make([]byte, n)
+	for got := 0; got < len(b); {
+		k, err := sysfile.Retry(func() (int, error) { return syscall.Pread(fd, b[got:], off+int64(got)) })
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+		if k == 0 {
+			return nil, fmt.Errorf("%s: %d bytes at %d past its end", path, n, off)
+		}
+		got += k
 	}
 	return b, nil
 }

@@ -8,9 +8,15 @@
 //
 //	.git/tracevault/
 //	  spool/<session>.jsonl   one Record per line, appended under flock
-//	  blobs/<aa>/<sha256-hex> file contents, created under their name (complete = full size)
+//	  blobs/<aa>/pack         file contents whose SHA-256 starts with byte aa, back to back
+//	  blobs/<aa>/idx          one 48-byte record per content in pack: SHA-256 (32 bytes),
+//	                          offset and length in pack (big-endian uint64 each)
+//	  blobs/<aa>/<rest>       a content stored by an older build, one file each (still read)
 //	  state/<session>.json    per-session state (transcript offsets, ...), under flock
-//	  state/worktree.snap     the last observed work-tree snapshot
+//	  state/worktree.snap     the last observed work-tree snapshot (capture/worktree)
+//	  state/watch.lock        held by the repository's hook server and work-tree watcher
+//	  state/watch.sock        the watcher's socket (capture/fswatch)
+//	  state/hook.sock         the hook server's socket (capture/hookwire)
 //	  state/pending.jsonl     commits queued for post-commit work (pending.go)
 //	  state/worker.lock       held by the post-commit worker while it runs
 //	  state/worker.fifo       named pipe the post-commit hook wakes it through (worker.go)
@@ -44,4 +50,13 @@
 // hook exited (an acknowledged record) survives any later kill. Readers skip a
 // line that does not parse (a torn, unacknowledged record) and count it.
 // Records are not fsynced: they survive a killed process, not a power cut.
+//
+// A blob shard is appended to under the exclusive flock of its idx: the
+// content first, then its record, so a record always names complete bytes.
+// A writer killed between the two leaves unreferenced bytes in pack; one
+// killed inside the record leaves a short record, which the next writer
+// writes over. Readers take the lock shared and check every content against
+// its hash. State files (session state, the agent-after map, the day's
+// spend) are changed in place under their own flock held exclusively
+// ([Update]) and read under it shared ([ReadShared]).
 package spool

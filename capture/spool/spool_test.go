@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -190,40 +191,161 @@ func TestStateUnchangedNotRewritten(t *testing.T) {
 	}
 }
 
-// A writer killed mid-write leaves a blob shorter than its content: reads
-// refuse it, and the next writer of that content completes it.
-func TestTornBlobCompleted(t *testing.T) {
+// A writer killed mid-way leaves unreferenced bytes in a shard's pack, or
+// a short record in its index: stored blobs still read, and the next writer
+// stores and indexes its content correctly.
+func TestTornBlobWrites(t *testing.T) {
 	d := Dir(t.TempDir())
 	data := []byte(strings.Repeat("the agent's file\n", 1000))
 	h, err := d.PutBlob(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := d.blobPath(h)
+	hexs, _, _ := blobID(h)
+	shard := d.shard(hexs)
+	appendTo := func(name string, b []byte) {
+		f, err := os.OpenFile(filepath.Join(shard, name), os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Contents whose hashes fall in the same shard as h.
+	var same [][]byte
+	for i := 0; len(same) < 2; i++ {
+		c := []byte(fmt.Sprintf("content %d\n", i))
+		if Hash(c)[len(HashPrefix):][:2] == hexs[:2] {
+			same = append(same, c)
+		}
+	}
+	appendTo("pack", []byte("half of a content a killed writer"))
+	appendTo("idx", []byte("a short record"))
+	if got, err := d.Blob(h); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("stored blob after torn writes: %d bytes, %v", len(got), err)
+	}
+	for _, c := range same {
+		hc, err := d.PutBlob(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := d.Blob(hc); err != nil || !bytes.Equal(got, c) {
+			t.Fatalf("blob stored after torn writes: %q, %v", got, err)
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(shard, "idx")); err != nil || fi.Size() != 3*idxRecord {
+		t.Errorf("index is %v bytes (%v), want 3 whole records", fi.Size(), err)
+	}
+	if got, err := d.Blob(h); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("first blob at the end: %d bytes, %v", len(got), err)
+	}
+}
+
+func TestCorruptBlobRefused(t *testing.T) {
+	d := Dir(t.TempDir())
+	h, err := d.PutBlob([]byte("original content\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, torn := range []int{0, 1, len(data) / 2, len(data) - 1} {
-		if err := os.Truncate(p, int64(torn)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := d.Blob(h); err == nil {
-			t.Fatalf("Blob read a blob torn at %d bytes", torn)
-		}
-		put := d.PutBlob
-		if torn%2 == 1 {
-			put = func(b []byte) (string, error) { return d.PutRedacted(b, func(b []byte) []byte { return b }) }
-		}
-		if h2, err := put(data); err != nil || h2 != h {
-			t.Fatalf("storing again over a blob torn at %d: %s, %v", torn, h2, err)
-		}
-		if got, err := d.Blob(h); err != nil || !bytes.Equal(got, data) {
-			t.Fatalf("blob torn at %d not completed: %d bytes, %v", torn, len(got), err)
+	hexs, _, _ := blobID(h)
+	pack := filepath.Join(d.shard(hexs), "pack")
+	b, err := os.ReadFile(pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[0] ^= 1
+	if err := os.WriteFile(pack, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Blob(h); err == nil || !strings.Contains(err.Error(), "corrupt") {
+		t.Errorf("Blob of a damaged content: %v, want a corrupt error", err)
+	}
+}
+
+// Contents stored before packs, one file each, still read and are not
+// stored again.
+func TestLegacyBlobFiles(t *testing.T) {
+	d := Dir(t.TempDir())
+	data := []byte("stored by an older build\n")
+	h := Hash(data)
+	hexs, _, _ := blobID(h)
+	if err := os.MkdirAll(d.shard(hexs), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(d.legacyPath(hexs), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.Blob(h); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("legacy blob: %q, %v", got, err)
+	}
+	if _, err := d.PutRedacted(data, func(b []byte) []byte { return b }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(d.shard(hexs), "pack")); err == nil {
+		t.Error("a content stored as a legacy file was packed again")
+	}
+}
+
+// Concurrent writers (hooks of parallel tool calls) store each content once.
+func TestConcurrentBlobWriters(t *testing.T) {
+	d := Dir(t.TempDir())
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 60 {
+				if _, err := d.PutBlob([]byte(fmt.Sprintf("content %d\n", (i*7+w)%90))); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	records := 0
+	for i := range 90 {
+		c := []byte(fmt.Sprintf("content %d\n", i))
+		if got, err := d.Blob(Hash(c)); err != nil || !bytes.Equal(got, c) {
+			t.Errorf("content %d: %q, %v", i, got, err)
 		}
 	}
-	// Blob directories are made on demand; nothing temporary is left.
-	ents, err := os.ReadDir(filepath.Dir(p))
-	if err != nil || len(ents) != 1 {
-		t.Fatalf("blob directory holds %v, %v; want the one blob", ents, err)
+	shards, _ := filepath.Glob(d.Path("blobs", "*", "idx"))
+	for _, p := range shards {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		records += int(fi.Size() / idxRecord)
+	}
+	if records != 90 {
+		t.Errorf("%d index records for 90 contents", records)
+	}
+}
+
+// After PrepareBlobs, storing a content makes no new file.
+func TestPrepareBlobs(t *testing.T) {
+	d := Dir(t.TempDir())
+	if err := d.PrepareBlobs(); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		n := 0
+		filepath.WalkDir(string(d), func(string, fs.DirEntry, error) error { n++; return nil })
+		return n
+	}
+	before := count()
+	if before != 1+1+256*3 {
+		t.Errorf("%d entries after PrepareBlobs, want the store, 256 shards and their two files", before)
+	}
+	for i := range 20 {
+		if _, err := d.PutBlob([]byte(fmt.Sprint("content ", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := count(); after != before {
+		t.Errorf("storing made %d new files", after-before)
 	}
 }

@@ -37,27 +37,29 @@ func (d Dir) WithState(session string, fn func(*State) error) error {
 }
 
 func (d Dir) withLockedJSON(path string, fn func(*State) error) error {
-	unlock, err := d.Lock(filepath.Base(path))
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("creating state directory: %w", err)
+	}
+	var ferr error
+	err := Update(path, func(buf []byte) ([]byte, bool) {
+		var st State
+		if len(buf) > 0 {
+			_ = json.Unmarshal(buf, &st) // a damaged state restarts from zero
+		}
+		if ferr = fn(&st); ferr != nil {
+			return nil, false
+		}
+		out, err := json.Marshal(&st)
+		if err != nil {
+			ferr = fmt.Errorf("encoding state: %w", err)
+			return nil, false
+		}
+		return out, !bytes.Equal(out, buf) // unchanged: no write on the hook's hot path
+	})
+	if ferr != nil {
+		return ferr
+	}
 	if err != nil {
-		return err
-	}
-	defer unlock()
-	var st State
-	buf, _ := ReadFile(path)
-	if buf != nil {
-		_ = json.Unmarshal(buf, &st) // a damaged state restarts from zero
-	}
-	if err := fn(&st); err != nil {
-		return err
-	}
-	out, err := json.Marshal(&st)
-	if err != nil {
-		return fmt.Errorf("encoding state: %w", err)
-	}
-	if bytes.Equal(out, buf) {
-		return nil // unchanged: no write on the hook's hot path
-	}
-	if err := OverwriteFile(path, out); err != nil {
 		return fmt.Errorf("saving state %s: %w", path, err)
 	}
 	return nil
@@ -94,30 +96,14 @@ func (d Dir) lock(name string, how int) (func(), error) {
 }
 
 // ReadState returns the session's state as last saved, read under the
-// state's lock held shared (WithState writes it in place under the lock
-// held exclusively). A missing or damaged file reads as the zero State.
+// file's lock held shared (WithState writes it in place under the lock held
+// exclusively). A missing or damaged file reads as the zero State.
 func (d Dir) ReadState(session string) State {
 	var st State
-	path := d.Path("state", SafeName(session)+".json")
-	if buf, err := d.ReadLocked(filepath.Base(path), path); err == nil {
+	if buf, err := ReadShared(d.Path("state", SafeName(session)+".json")); err == nil {
 		_ = json.Unmarshal(buf, &st)
 	}
 	return st
-}
-
-// ReadLocked reads the file at path holding the lock name (see Lock)
-// shared, so that it never sees a write made under the lock half done.
-func (d Dir) ReadLocked(name, path string) ([]byte, error) {
-	fd, err := openFile(d.Path("state", name+".lock"), syscall.O_RDONLY, 0)
-	if err != nil {
-		// No lock file: nobody has written under it yet.
-		return ReadFile(path)
-	}
-	defer syscall.Close(fd) // releases the lock
-	if err := flock(fd, syscall.LOCK_SH); err != nil {
-		return nil, fmt.Errorf("locking %s: %w", name, err)
-	}
-	return ReadFile(path)
 }
 
 // startedPath is the marker file saying that the session's state has

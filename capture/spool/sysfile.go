@@ -19,6 +19,14 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 // file's exclusive lock, read under it shared ([Dir.ReadLocked]).
 func OverwriteFile(path string, data []byte) error { return sysfile.OverwriteFile(path, data) }
 
+// ReadShared is [sysfile.ReadShared]: the file read under its own lock
+// held shared.
+func ReadShared(path string) ([]byte, error) { return sysfile.ReadShared(path) }
+
+// Update is [sysfile.Update]: the file changed in place under its own lock
+// held exclusively.
+func Update(path string, fn func(old []byte) ([]byte, bool)) error { return sysfile.Update(path, fn) }
+
 var (
 	openFile = sysfile.OpenFile
 	writeAll = sysfile.WriteAll

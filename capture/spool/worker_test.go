@@ -89,36 +89,57 @@ func TestWorkerReplacesNonPipe(t *testing.T) {
 	}
 }
 
-func TestOverwriteFileAndReadLocked(t *testing.T) {
+func TestUpdateAndReadShared(t *testing.T) {
 	d := Dir(t.TempDir())
 	if err := os.MkdirAll(d.Path("state"), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	path := d.Path("state", "x.json")
+	prev := ""
 	for _, content := range []string{`{"a":"1"}`, `{"a":"1","b":"a much longer value"}`, `{}`, ""} {
-		if err := OverwriteFile(path, []byte(content)); err != nil {
+		err := Update(path, func(old []byte) ([]byte, bool) {
+			if string(old) != prev {
+				t.Errorf("Update saw %q, want %q", old, prev)
+			}
+			return []byte(content), true
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := d.ReadLocked("x", path); err != nil || string(got) != content {
+		if got, err := ReadShared(path); err != nil || string(got) != content {
 			t.Fatalf("after writing %q: read %q, %v", content, got, err)
 		}
+		prev = content
 	}
-	// A reader waits for a writer holding the lock, and sees its write whole.
-	unlock, err := d.Lock("x")
-	if err != nil {
+	// No write when fn says so.
+	if err := Update(path, func([]byte) ([]byte, bool) { return []byte("ignored"), false }); err != nil {
 		t.Fatal(err)
 	}
+	if got, _ := ReadShared(path); string(got) != prev {
+		t.Errorf("an update that declined wrote %q", got)
+	}
+	// A reader waits for an update in progress, and sees its write whole.
+	inside, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- Update(path, func([]byte) ([]byte, bool) {
+			close(inside)
+			<-release
+			return []byte(`{"written":"under the lock"}`), true
+		})
+	}()
+	<-inside
 	got := make(chan string)
 	go func() {
-		b, _ := d.ReadLocked("x", path)
+		b, _ := ReadShared(path)
 		got <- string(b)
 	}()
 	time.Sleep(20 * time.Millisecond) // let the reader reach the lock (the result does not depend on it)
-	if err := OverwriteFile(path, []byte(`{"written":"under the lock"}`)); err != nil {
+	close(release)
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	unlock()
 	if s := <-got; s != `{"written":"under the lock"}` {
-		t.Errorf("ReadLocked returned %q, not the write made under the lock", s)
+		t.Errorf("ReadShared returned %q, not the write made under the lock", s)
 	}
 }

@@ -47,6 +47,7 @@ func TestScripts(t *testing.T) {
 				"GIT_CONFIG_NOSYSTEM":   "1",
 				"TRACEVAULT_HOME":       filepath.Join(home, ".tracevault"),
 				"TRACEVAULT_POSTCOMMIT": "sync",
+				"TRACEVAULT_WATCH":      "off",
 				"GIT_AUTHOR_NAME":       "Ann Author",
 				"GIT_AUTHOR_EMAIL":      "ann@example.com",
 				"GIT_COMMITTER_NAME":    "Ann Author",

@@ -48,7 +48,7 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) vars() []string {
 	return append(testutil.GitEnv(e.home), "XDG_CONFIG_HOME="+filepath.Join(e.home, ".config"),
-		"TRACEVAULT_HOME="+filepath.Join(e.home, "tracevault"), "TRACEVAULT_POSTCOMMIT=sync", "NO_COLOR=1")
+		"TRACEVAULT_HOME="+filepath.Join(e.home, "tracevault"), "TRACEVAULT_POSTCOMMIT=sync", "TRACEVAULT_WATCH=off", "NO_COLOR=1")
 }
 
 // tracevault runs the built CLI in dir and returns its stdout, failing the

@@ -23,7 +23,7 @@ func (e *env) runClaude(repo string, steps ...anthropic.Step) {
 	e.t.Helper()
 	srv := anthropic.New(e.t, anthropic.Script{Steps: steps})
 	res := claudecli.Run(e.t, claudecli.Options{Dir: repo, Prompt: "do the scripted task", BaseURL: srv.URL, Model: claudeModel,
-		Env: []string{"TRACEVAULT_HOME=" + filepath.Join(e.home, "tracevault"), "TRACEVAULT_POSTCOMMIT=sync"}})
+		Env: []string{"TRACEVAULT_HOME=" + filepath.Join(e.home, "tracevault"), "TRACEVAULT_POSTCOMMIT=sync", "TRACEVAULT_WATCH=off"}})
 	if res.ExitCode != 0 || res.Output.IsError {
 		e.t.Fatalf("claude exit %d, output %+v\nstdout: %s\nstderr: %s", res.ExitCode, res.Output, res.Stdout, res.Stderr)
 	}

@@ -128,10 +128,17 @@ func TestRealClaudeSession(t *testing.T) {
 	claudecli.Binary(t)
 	home := t.TempDir()
 	repo, userLog := newRepo(t, home)
+	// As a user runs it: the hook client, the repository's hook server
+	// (started by the session's first event) and its work-tree watcher.
+	t.Cleanup(func() { testutil.StopWatcher(t, filepath.Join(repo, ".git")) })
 	head := testutil.Git(t, repo, "rev-parse", "HEAD")
 	main, sub := script(repo)
 	srv := anthropic.New(t, main, sub)
-	res := claudecli.Run(t, claudecli.Options{Dir: repo, Prompt: prompt, BaseURL: srv.URL, Model: sonnet})
+	res := claudecli.Run(t, claudecli.Options{Dir: repo, Prompt: prompt, BaseURL: srv.URL, Model: sonnet,
+		Env: []string{"TRACEVAULT_WATCH=on"}})
+	if _, err := os.Stat(filepath.Join(repo, ".git", "tracevault", "state", "hook.sock")); err != nil {
+		t.Errorf("no hook server after the session: %v", err)
+	}
 	t.Logf("claude ran in %v", res.Duration)
 	if res.ExitCode != 0 || res.Output.IsError || res.Output.Result != "Done." {
 		t.Fatalf("claude exit %d, output %+v\nstdout: %s\nstderr: %s", res.ExitCode, res.Output, res.Stdout, res.Stderr)
@@ -350,12 +357,13 @@ func checkUserHook(t *testing.T, path string) {
 	}
 }
 
-// checkNoSecret greps every file TraceVault wrote for the secret.
+// checkNoSecret greps every file TraceVault wrote for the secret (the
+// sockets of the hook server and watcher hold nothing).
 func checkNoSecret(t *testing.T, root string) {
 	t.Helper()
 	n := 0
 	err := filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
+		if err != nil || !fi.Mode().IsRegular() {
 			return err
 		}
 		n++

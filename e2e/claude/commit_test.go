@@ -24,7 +24,7 @@ func commitAndCheckNote(t *testing.T, repo, home string, s *capture.Session) {
 	run := func(name string, args ...string) string {
 		cmd := exec.Command(name, args...)
 		cmd.Dir = repo
-		cmd.Env = append(testutil.GitEnv(home), "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "TRACEVAULT_POSTCOMMIT=sync", "NO_COLOR=1")
+		cmd.Env = append(testutil.GitEnv(home), "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "TRACEVAULT_POSTCOMMIT=sync", "TRACEVAULT_WATCH=off", "NO_COLOR=1")
 		var out, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
 		if err := cmd.Run(); err != nil {

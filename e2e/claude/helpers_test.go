@@ -29,7 +29,7 @@ func tracevault(t *testing.T, dir, home string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(binDir, "tracevault"), args...)
 	cmd.Dir = dir
-	cmd.Env = append(testutil.GitEnv(home), "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "TRACEVAULT_POSTCOMMIT=sync", "NO_COLOR=1")
+	cmd.Env = append(testutil.GitEnv(home), "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "TRACEVAULT_POSTCOMMIT=sync", "TRACEVAULT_WATCH=off", "NO_COLOR=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

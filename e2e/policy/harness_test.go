@@ -45,7 +45,7 @@ func newEnv(t *testing.T) *env {
 		e.vars = append(e.vars, kv)
 	}
 	e.vars = append(e.vars, "HOME="+home, "GIT_CONFIG_GLOBAL="+filepath.Join(home, ".gitconfig"), "GIT_CONFIG_NOSYSTEM=1",
-		"TRACEVAULT_HOME="+filepath.Join(home, "tv"), "TRACEVAULT_POSTCOMMIT=sync", "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"TRACEVAULT_HOME="+filepath.Join(home, "tv"), "TRACEVAULT_POSTCOMMIT=sync", "TRACEVAULT_WATCH=off", "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"LC_ALL=C", "TRACEVAULT_QUIET=1")
 	return e
 }

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	code := func() int {
 		defer os.RemoveAll(dir)
 		for _, b := range []struct{ pkg, tags string }{
-			{"./cmd/tracevault", ""}, {"./cmd/tracevault-hook", ""}, {"./cmd/tracevault-githook", ""}, {"./cmd/tracevault-server", "nomsgpack"},
+			{"./cmd/tracevault", ""}, {"./cmd/tracevault-hook", ""}, {"./cmd/tracevault-hookd", ""}, {"./cmd/tracevault-githook", ""}, {"./cmd/tracevault-server", "nomsgpack"},
 		} {
 			args := []string{"build", "-o", dir + "/"}
 			if b.tags != "" {

@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", dir+"/", "github.com/tracevault/tracevault/cmd/tracevault", "github.com/tracevault/tracevault/cmd/tracevault-hook",
+	cmd := exec.Command("go", "build", "-buildvcs=false", "-o", dir+"/", "github.com/tracevault/tracevault/cmd/tracevault", "github.com/tracevault/tracevault/cmd/tracevault-hook", "github.com/tracevault/tracevault/cmd/tracevault-hookd",
 		"github.com/tracevault/tracevault/cmd/tracevault-githook")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -87,7 +87,7 @@ func (e *env) environ() []string {
 		}
 		out = append(out, kv)
 	}
-	out = append(out, "HOME="+e.home, "TRACEVAULT_HOME="+filepath.Join(e.home, "tv"), "TRACEVAULT_POSTCOMMIT=sync",
+	out = append(out, "HOME="+e.home, "TRACEVAULT_HOME="+filepath.Join(e.home, "tv"), "TRACEVAULT_POSTCOMMIT=sync", "TRACEVAULT_WATCH=off",
 		"GIT_CONFIG_GLOBAL="+filepath.Join(e.home, ".gitconfig"), "GIT_CONFIG_NOSYSTEM=1",
 		"GIT_AUTHOR_NAME=Test Dev", "GIT_AUTHOR_EMAIL=dev@example.com",
 		"GIT_COMMITTER_NAME=Test Dev", "GIT_COMMITTER_EMAIL=dev@example.com",

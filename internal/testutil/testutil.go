@@ -8,8 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // RepoRoot returns the directory holding go.mod, found by walking up from
@@ -54,7 +57,10 @@ func Fixture(t testing.TB, rel string) string {
 }
 
 // GitEnv returns an environment that isolates git from the user's and the
-// machine's configuration, with a fixed identity.
+// machine's configuration, with a fixed identity, and with the agent hook's
+// work-tree watcher off (TRACEVAULT_WATCH=off), so that no background
+// process outlives a test's directories: tests of the watcher turn it on
+// and stop it with [StopWatcher].
 func GitEnv(home string) []string {
 	env := []string{}
 	for _, kv := range os.Environ() {
@@ -70,7 +76,35 @@ func GitEnv(home string) []string {
 		"GIT_AUTHOR_NAME=Test Author", "GIT_AUTHOR_EMAIL=author@example.com",
 		"GIT_COMMITTER_NAME=Test Author", "GIT_COMMITTER_EMAIL=author@example.com",
 		"LC_ALL=C",
+		"TRACEVAULT_WATCH=off",
 	)
+}
+
+// StopWatcher stops the work-tree watcher of the repository whose git
+// directory is gitDir, if one runs, and waits until it has let go of the
+// repository (the watcher writes its process id into its lock file).
+func StopWatcher(t testing.TB, gitDir string) {
+	t.Helper()
+	lock := filepath.Join(gitDir, "tracevault", "state", "watch.lock")
+	b, err := os.ReadFile(lock)
+	if err != nil {
+		return
+	}
+	if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
+		_ = syscall.Kill(pid, syscall.SIGTERM)
+	}
+	f, err := os.OpenFile(lock, os.O_RDWR, 0)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+			return
+		}
+	}
+	t.Errorf("the work-tree watcher of %s still runs 10 s after SIGTERM", gitDir)
 }
 
 // NewRepo makes a fresh non-bare repository with branch main in a temporary
@@ -104,7 +138,7 @@ func Git(t testing.TB, dir string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// MainWithBinaries builds the tracevault, tracevault-hook, tracevault-githook
+// MainWithBinaries builds the tracevault, tracevault-hook, tracevault-hookd, tracevault-githook
 // and (when server is true) tracevault-server binaries into a temporary
 // directory, stores its path in *dir, runs the package's tests and removes the binaries. Call it
 // from TestMain: end-to-end tests run the real binaries, as users do.
@@ -114,7 +148,7 @@ func MainWithBinaries(m interface{ Run() int }, dir *string, server bool) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	pkgs := []string{"github.com/tracevault/tracevault/cmd/tracevault", "github.com/tracevault/tracevault/cmd/tracevault-hook",
+	pkgs := []string{"github.com/tracevault/tracevault/cmd/tracevault", "github.com/tracevault/tracevault/cmd/tracevault-hook", "github.com/tracevault/tracevault/cmd/tracevault-hookd",
 		"github.com/tracevault/tracevault/cmd/tracevault-githook"}
 	if server {
 		pkgs = append(pkgs, "github.com/tracevault/tracevault/cmd/tracevault-server")
@@ -126,6 +160,8 @@ func MainWithBinaries(m interface{ Run() int }, dir *string, server bool) {
 		os.Exit(1)
 	}
 	*dir = d
+	// Hooks the tests run inherit this: see GitEnv.
+	os.Setenv("TRACEVAULT_WATCH", "off")
 	code := m.Run()
 	os.RemoveAll(d)
 	os.Exit(code)

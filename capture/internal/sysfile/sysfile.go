@@ -134,6 +134,80 @@ func OverwriteFile(path string, data []byte) error {
 	return nil
 }
 
+// ReadShared reads the file at path holding the file's own flock shared,
+// so that it never sees an [Update] half done. It opens the file once.
+func ReadShared(path string) ([]byte, error) {
+	fd, err := OpenFile(path, syscall.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer syscall.Close(fd) // releases the lock
+	if err := Flock(fd, syscall.LOCK_SH); err != nil {
+		return nil, &fs.PathError{Op: "lock", Path: path, Err: err}
+	}
+	return readFd(fd, path)
+}
+
+// Update changes the file at path under the file's own flock held
+// exclusively: fn gets its content (empty when it did not exist) and returns
+// the new content and whether to write it, which is then written in place
+// (see OverwriteFile; the file is created if need be). One open serves the
+// lock, the read and the write: small state files change on every hook,
+// and each open of a path costs the hook a lookup.
+func Update(path string, fn func(old []byte) ([]byte, bool)) error {
+	fd, err := OpenFile(path, syscall.O_RDWR|syscall.O_CREAT, 0o600)
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(fd)
+	if err := Flock(fd, syscall.LOCK_EX); err != nil {
+		return &fs.PathError{Op: "lock", Path: path, Err: err}
+	}
+	old, err := readFd(fd, path)
+	if err != nil {
+		return err
+	}
+	data, write := fn(old)
+	if !write {
+		return nil
+	}
+	for off := 0; off < len(data) && err == nil; {
+		var n int
+		n, err = Retry(func() (int, error) { return syscall.Pwrite(fd, data[off:], int64(off)) })
+		off += n
+	}
+	if err == nil && len(data) != len(old) {
+		_, err = Retry(func() (int, error) { return 0, syscall.Ftruncate(fd, int64(len(data))) })
+	}
+	if err != nil {
+		return &fs.PathError{Op: "write", Path: path, Err: err}
+	}
+	return nil
+}
+
+// readFd reads an open file from its start.
+func readFd(fd int, path string) ([]byte, error) {
+	size := 512
+	var st syscall.Stat_t
+	if Fstat(fd, &st) == nil && st.Size >= 0 && st.Size < 1<<40 {
+		size = int(st.Size) + 1
+	}
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := Retry(func() (int, error) { return syscall.Pread(fd, b[len(b):cap(b)], int64(len(b))) })
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			return b, nil
+		}
+		b = b[:len(b)+n]
+	}
+}
+
 // Flock is syscall.Flock, retried on EINTR.
 func Flock(fd int, how int) error {
 	_, err := Retry(func() (int, error) { return 0, syscall.Flock(fd, how) })

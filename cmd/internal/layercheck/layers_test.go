@@ -24,7 +24,9 @@ var heavy = []string{"github.com/spf13/cobra", "github.com/charmbracelet/", "git
 	"github.com/smacker/", "github.com/gin-gonic/", "github.com/jackc/", "modernc.org/", "github.com/riverqueue/"}
 
 var rules = []rule{
-	{mod + "cmd/tracevault-hook$", append(heavy, "net/http", "github.com/goccy/"), "the agent hook starts before every tool call: it must stay lean"},
+	{mod + "cmd/tracevault-hook$", append([]string{"crypto/", "regexp", "encoding/json", "hash/", "net/", "fmt", "os/exec", mod + "policy", mod + "capture/spool",
+		mod + "capture/worktree", mod + "capture/hookrun", mod + "capture/redact", "github.com/goccy/"}, heavy...), "agents wait for the hook client before every tool call: it links what a hello-world program does, nearly"},
+	{mod + "cmd/tracevault-hookd$", append(heavy, "net/http", "github.com/goccy/"), "the hook's full binary runs when no hook server answers: it must stay lean"},
 	// git commit waits for tracevault-githook (post-commit): no crypto,
 	// regexp, JSON or policy, nothing with a costly package init.
 	{mod + "cmd/tracevault-githook$", append([]string{"crypto/", "regexp", "encoding/json", "hash/", "net/", mod + "policy", mod + "capture/spool",
@@ -37,6 +39,7 @@ var rules = []rule{
 	{mod + "capture/redact", append([]string{mod + "gitstore", "os/exec", "net/http"}, heavy...), "redaction is pure"},
 	{mod + "capture/spool", append([]string{mod + "gitstore", "os/exec", "net/http"}, heavy...), "the spool is written by the hook"},
 	{mod + "capture/worktree", append([]string{mod + "gitstore", "os/exec", "net/http"}, heavy...), "work-tree scans run in the hook: no git process"},
+	{mod + "capture/fswatch", append([]string{mod + "gitstore", mod + "capture/spool", "os/exec", "net", "encoding/json", "regexp"}, heavy...), "the hook asks the watcher before every shell tool call: plain system calls"},
 	// hookrun may use os/exec only to start the detached post-commit worker;
 	// it never runs git.
 	{mod + "capture/hookrun", append([]string{mod + "gitstore", mod + "capture/record", mod + "capture/linker", mod + "cmd/", "net/http"}, heavy...), "the hook body stays lean"},

@@ -76,7 +76,7 @@ func demoRun(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	git := func(args ...string) error {
 		cmd := exec.CommandContext(ctx, "git", args...)
 		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "TRACEVAULT_POSTCOMMIT=sync", "GIT_AUTHOR_NAME=Demo Developer", "GIT_AUTHOR_EMAIL=dev@example.com",
+		cmd.Env = append(os.Environ(), "TRACEVAULT_POSTCOMMIT=sync", "TRACEVAULT_WATCH=off", "GIT_AUTHOR_NAME=Demo Developer", "GIT_AUTHOR_EMAIL=dev@example.com",
 			"GIT_COMMITTER_NAME=Demo Developer", "GIT_COMMITTER_EMAIL=dev@example.com")
 		cmd.Stdout, cmd.Stderr = io.Out, io.ErrOut
 		return cmd.Run()

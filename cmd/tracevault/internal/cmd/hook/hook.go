@@ -42,5 +42,17 @@ guard denies a tool call. Agents: claude-code, codex, gemini-cli.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Agent, "agent", "claude-code", "Agent that sent the event")
+	cmd.AddCommand(&cobra.Command{
+		Use:    "watch-worktree DIR",
+		Short:  "Watch a work tree for the hook (started by the hook itself)",
+		Hidden: true,
+		Args:   cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if code := hookrun.Watch(args); code != 0 {
+				return &cmdutil.ExitError{Code: cmdutil.ExitCode(code), Err: cmdutil.ErrSilent}
+			}
+			return nil
+		},
+	})
 	return cmd
 }
