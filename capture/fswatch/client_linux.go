@@ -15,9 +15,6 @@ import (
 // off to go through the socket as another process does.
 var askLocal = true
 
-// ErrNoWatcher is returned by [Ask] when no watcher listens.
-var ErrNoWatcher = errors.New("no work-tree watcher")
-
 // Conn is a look the watcher made, held until the asker acknowledges it.
 type Conn struct {
 	fd   int

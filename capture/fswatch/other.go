@@ -9,26 +9,6 @@ import (
 	"github.com/tracevault/tracevault/capture/worktree"
 )
 
-// DefaultLinger is how long a watcher waits for a question before it exits.
-const DefaultLinger = 15 * time.Minute
-
-// ErrNoWatcher is returned by [Ask] when no watcher listens.
-var ErrNoWatcher = errors.New("no work-tree watcher")
-
-// ErrRunning is returned by [Serve] when another watcher already serves
-// the repository.
-var ErrRunning = errors.New("a work-tree watcher already runs for this repository")
-
-// Options tune [Serve].
-type Options struct {
-	Linger     time.Duration
-	Ready      func()
-	Active     func() time.Time
-	Stop       <-chan struct{}
-	Logf       func(format string, args ...any)
-	MaxTouched int
-}
-
 // Conn is a look the watcher made, held until the asker acknowledges it.
 type Conn struct{}
 

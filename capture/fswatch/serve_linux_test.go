@@ -26,6 +26,14 @@ func watched(t *testing.T, files map[string]string, opts Options) (string, workt
 	}
 	testutil.Git(t, dir, "add", "-A")
 	testutil.Git(t, dir, "commit", "-q", "-m", "base")
+	repo, state, done := serve(t, dir, opts)
+	return dir, repo, state, done
+}
+
+// serve starts a watcher on the repository at dir and waits until it
+// answers; done receives what Serve returned.
+func serve(t *testing.T, dir string, opts Options) (worktree.Repo, string, <-chan error) {
+	t.Helper()
 	repo, err := worktree.FindRepo(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +54,7 @@ func watched(t *testing.T, files map[string]string, opts Options) (string, workt
 	case <-time.After(10 * time.Second):
 		t.Fatal("watcher not ready after 10 s")
 	}
-	return dir, repo, state, done
+	return repo, state, done
 }
 
 func write(t *testing.T, dir, p, c string) {
@@ -333,19 +341,7 @@ func TestDeepStateDirectory(t *testing.T) {
 	}
 	testutil.Git(t, deep, "init", "-q")
 	write(t, deep, "a.txt", "a\n")
-	repo, err := worktree.FindRepo(deep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	state := filepath.Join(repo.CommonDir, "tracevault", "state")
-	if err := os.MkdirAll(state, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan struct{})
-	go func() {
-		_ = Serve(repo, state, filepath.Join(state, "worktree.snap"), Options{Ready: func() { close(ready) }, Linger: 5 * time.Second})
-	}()
-	<-ready
+	_, state, _ := serve(t, deep, Options{Linger: 5 * time.Second})
 	_, c, err := Ask(state, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package worktree
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"slices"
@@ -168,25 +167,8 @@ func (w *walker) look(p string) {
 	if name == ".git" {
 		return
 	}
-	fi, err := os.Lstat(w.osPath(p))
-	if err != nil {
-		return
-	}
-	switch m := fi.Mode(); {
-	case m.IsDir():
-		if w.ign.ignored(p, name, true) {
-			w.trackedUnder(p)
-		} else {
-			w.dir(p)
-		}
-	case m.IsRegular() || m&fs.ModeSymlink != 0:
-		if w.ign.ignored(p, name, false) {
-			if _, ok := w.index().Lookup(p); ok {
-				w.trackedFile(p)
-			}
-			return
-		}
-		w.file(p)
+	if fi, err := os.Lstat(w.osPath(p)); err == nil {
+		w.entry(p, name, fi.Mode().Type())
 	}
 }
 

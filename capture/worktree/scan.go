@@ -160,28 +160,33 @@ func (w *walker) dir(rel string) {
 		if w.stopped {
 			break
 		}
-		name, typ := d.Name(), d.Type()
-		path := joinPath(rel, name)
-		switch {
-		case name == ".git":
-		case typ.IsDir():
-			if w.ign.ignored(path, name, true) {
-				w.trackedUnder(path)
-			} else {
-				w.dir(path)
-			}
-		case typ.IsRegular() || typ&fs.ModeSymlink != 0:
-			if w.ign.ignored(path, name, false) {
-				if _, ok := w.index().Lookup(path); ok {
-					w.trackedFile(path)
-				}
-				continue
-			}
-			w.file(path)
+		if name := d.Name(); name != ".git" {
+			w.entry(joinPath(rel, name), name, d.Type())
 		}
 	}
 	if pushed {
 		w.ign.dirs = w.ign.dirs[:len(w.ign.dirs)-1]
+	}
+}
+
+// entry records what the walk meets at path (named name, of type typ): a
+// directory is walked (or, ignored, only its tracked files recorded), a file
+// or symbolic link recorded unless ignore rules cover it and it is not
+// tracked.
+func (w *walker) entry(path, name string, typ fs.FileMode) {
+	switch {
+	case typ.IsDir():
+		if w.ign.ignored(path, name, true) {
+			w.trackedUnder(path)
+		} else {
+			w.dir(path)
+		}
+	case typ.IsRegular() || typ&fs.ModeSymlink != 0:
+		if !w.ign.ignored(path, name, false) {
+			w.file(path)
+		} else if _, ok := w.index().Lookup(path); ok {
+			w.trackedFile(path)
+		}
 	}
 }
 
