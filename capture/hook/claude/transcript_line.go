@@ -32,15 +32,18 @@ type apiMessage struct {
 }
 
 type apiUsage struct {
-	Input         int64  `json:"input_tokens"`
-	Output        int64  `json:"output_tokens"`
-	CacheCreation *int64 `json:"cache_creation_input_tokens"`
-	CacheRead     int64  `json:"cache_read_input_tokens"`
-	Split         *struct {
-		W5m int64 `json:"ephemeral_5m_input_tokens"`
-		W1h int64 `json:"ephemeral_1h_input_tokens"`
-	} `json:"cache_creation"`
-	Speed string `json:"speed"`
+	Input         int64       `json:"input_tokens"`
+	Output        int64       `json:"output_tokens"`
+	CacheCreation *int64      `json:"cache_creation_input_tokens"`
+	CacheRead     int64       `json:"cache_read_input_tokens"`
+	Split         *cacheSplit `json:"cache_creation"`
+	Speed         string      `json:"speed"`
+}
+
+// cacheSplit is usage.cache_creation: the cache writes by lifetime.
+type cacheSplit struct {
+	W5m int64 `json:"ephemeral_5m_input_tokens"`
+	W1h int64 `json:"ephemeral_1h_input_tokens"`
 }
 
 // progressData is the data object of a "progress" line.
@@ -72,7 +75,7 @@ func (p *parser) line(b []byte) {
 	var env envelope
 	// A field of an unexpected type (a string "message", say) leaves that
 	// field zero and the rest decoded; such a line yields no entry.
-	err := json.Unmarshal(b, &env)
+	err := decodeEnvelope(b, &env)
 	var typeErr *json.UnmarshalTypeError
 	if err != nil && !errors.As(err, &typeErr) {
 		p.info.Malformed++

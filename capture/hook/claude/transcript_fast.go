@@ -1,0 +1,369 @@
+package claude
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Transcript lines are decoded without reflection, in one validating pass
+// per object, like hook payloads (see decodeFast): a hook reads a few lines
+// per process, and encoding/json's per-type setup and its separate
+// validation of whole lines (tool results run to tens of kilobytes) cost it
+// more than the decoding. The fast decoders report false, leaving the line
+// to encoding/json (whose result is the reference), whenever it strays from
+// the plain shape: invalid JSON, a key with escapes, a key repeated or one
+// that matches a field only ignoring case, a value of an unexpected JSON
+// type or a non-integer count. On what they accept they decode what
+// json.Unmarshal decodes (TestDecodeEnvelopeMatchesJSON,
+// FuzzDecodeEnvelope, TestToolCallsMatchJSON, FuzzToolCalls).
+
+// decodeEnvelope fills env from one transcript line as json.Unmarshal
+// does, and returns its error.
+func decodeEnvelope(line []byte, env *envelope) error {
+	if decodeEnvelopeFast(line, env) {
+		return nil
+	}
+	*env = envelope{}
+	return json.Unmarshal(line, env)
+}
+
+// decodeEnvelopeFast is decodeEnvelope's fast path; false means env is
+// partly filled and the line must go to encoding/json.
+func decodeEnvelopeFast(line []byte, env *envelope) bool {
+	s := &jscan{src: line}
+	s.space()
+	if s.i >= len(line) || line[s.i] != '{' || !s.object(0, envelopeSetter(env)) {
+		return false
+	}
+	return s.end()
+}
+
+// object walks the object at s.i (its '{'), validating it, and hands set
+// each key (without escapes) and value; it reports false when the object
+// is invalid, a key has escapes or set reports false.
+func (s *jscan) object(depth int, set func(key, v []byte, depth int) bool) bool {
+	if depth >= maxFastDepth {
+		return false
+	}
+	s.i++
+	s.space()
+	if s.i < len(s.src) && s.src[s.i] == '}' {
+		s.i++
+		return true
+	}
+	for {
+		key, ok := s.plainKey()
+		if !ok {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.src) || s.src[s.i] != ':' {
+			return false
+		}
+		s.i++
+		s.space()
+		start := s.i
+		if !s.value(depth+1) || !set(key, s.src[start:s.i], depth+1) {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.src) {
+			return false
+		}
+		switch s.src[s.i] {
+		case ',':
+			s.i++
+			s.space()
+		case '}':
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// maxFastDepth bounds the nesting the fast decoders follow; deeper lines
+// (never written by Claude Code) go to encoding/json.
+const maxFastDepth = 64
+
+// plainKey reads a key at s.i that has no escapes and returns its bytes.
+func (s *jscan) plainKey() ([]byte, bool) {
+	if s.i >= len(s.src) || s.src[s.i] != '"' {
+		return nil, false
+	}
+	start := s.i + 1
+	for i := start; i < len(s.src); i++ {
+		switch c := s.src[i]; {
+		case c == '"':
+			s.i = i + 1
+			return s.src[start:i], true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// sub decodes the valid object v with set.
+func sub(v []byte, depth int, set func(key, v []byte, depth int) bool) bool {
+	s := &jscan{src: v}
+	return s.object(depth, set)
+}
+
+// seen marks field f as set, reporting false when it was already (a
+// repeated key merges values in encoding/json: left to it).
+func seen(mask *uint32, f int) bool {
+	if *mask&(1<<f) != 0 {
+		return false
+	}
+	*mask |= 1 << f
+	return true
+}
+
+// unknownKey reports whether key can be skipped: it matches none of names
+// the way encoding/json matches keys (ignoring case, with Unicode folding
+// of k and s; a non-ASCII key is treated as matching, to be safe).
+func unknownKey(key []byte, names ...string) bool {
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	for _, n := range names {
+		if strings.EqualFold(n, string(key)) {
+			return false
+		}
+	}
+	return true
+}
+
+// setStr stores a string value; null leaves dst as it was.
+func setStr(v []byte, dst *string) bool {
+	switch v[0] {
+	case 'n':
+		return true
+	case '"':
+		s, ok := unquote(v)
+		*dst = s
+		return ok
+	}
+	return false
+}
+
+// setStrPtr stores a string value through a new pointer; null sets nil.
+func setStrPtr(v []byte, dst **string) bool {
+	if v[0] == 'n' {
+		*dst = nil
+		return true
+	}
+	var s string
+	if !setStr(v, &s) {
+		return false
+	}
+	*dst = &s
+	return true
+}
+
+// setInt stores an integer literal that fits an int64 (encoding/json
+// fails on any other number); null leaves dst as it was.
+func setInt(v []byte, dst *int64) bool {
+	if v[0] == 'n' {
+		return true
+	}
+	for i, c := range v {
+		if !isDigit(c) && !(c == '-' && i == 0) {
+			return false
+		}
+	}
+	n, err := strconv.ParseInt(string(v), 10, 64)
+	*dst = n
+	return err == nil
+}
+
+func setIntPtr(v []byte, dst **int64) bool {
+	if v[0] == 'n' {
+		*dst = nil
+		return true
+	}
+	var n int64
+	if !setInt(v, &n) {
+		return false
+	}
+	*dst = &n
+	return true
+}
+
+func setBool(v []byte, dst *bool) bool {
+	switch v[0] {
+	case 'n':
+		return true
+	case 't':
+		*dst = true
+		return true
+	case 'f':
+		*dst = false
+		return true
+	}
+	return false
+}
+
+var envelopeKeys = []string{"type", "sessionId", "cwd", "gitBranch", "version", "timestamp", "isSidechain", "agentId",
+	"requestId", "message", "data"}
+
+func envelopeSetter(env *envelope) func(key, v []byte, depth int) bool {
+	var mask uint32
+	return func(key, v []byte, depth int) bool {
+		var f int
+		var ok bool
+		switch string(key) {
+		case "type":
+			f, ok = 0, setStr(v, &env.Type)
+		case "sessionId":
+			f, ok = 1, setStrPtr(v, &env.SessionID)
+		case "cwd":
+			f, ok = 2, setStr(v, &env.CWD)
+		case "gitBranch":
+			f, ok = 3, setStr(v, &env.GitBranch)
+		case "version":
+			f, ok = 4, setStrPtr(v, &env.Version)
+		case "timestamp":
+			f, ok = 5, setStr(v, &env.Timestamp)
+		case "isSidechain":
+			f, ok = 6, setBool(v, &env.IsSidechain)
+		case "agentId":
+			f, ok = 7, setStr(v, &env.AgentID)
+		case "requestId":
+			f, ok = 8, setStrPtr(v, &env.RequestID)
+		case "message":
+			f = 9
+			switch v[0] {
+			case 'n':
+				env.Message, ok = nil, true
+			case '{':
+				env.Message = &apiMessage{}
+				ok = sub(v, depth, messageSetter(env.Message))
+			}
+		case "data":
+			f = 10
+			switch v[0] {
+			case 'n':
+				env.Data, ok = nil, true
+			case '{':
+				env.Data = &progressData{}
+				ok = sub(v, depth, progressSetter(env.Data))
+			}
+		default:
+			return unknownKey(key, envelopeKeys...)
+		}
+		return ok && seen(&mask, f)
+	}
+}
+
+var messageKeys = []string{"id", "model", "usage"}
+
+func messageSetter(m *apiMessage) func(key, v []byte, depth int) bool {
+	var mask uint32
+	return func(key, v []byte, depth int) bool {
+		var f int
+		var ok bool
+		switch string(key) {
+		case "id":
+			f, ok = 0, setStrPtr(v, &m.ID)
+		case "model":
+			f, ok = 1, setStrPtr(v, &m.Model)
+		case "usage":
+			f = 2
+			switch v[0] {
+			case 'n':
+				m.Usage, ok = nil, true
+			case '{':
+				m.Usage = &apiUsage{}
+				ok = sub(v, depth, usageSetter(m.Usage))
+			}
+		default:
+			return unknownKey(key, messageKeys...)
+		}
+		return ok && seen(&mask, f)
+	}
+}
+
+var usageKeys = []string{"input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
+	"cache_creation", "speed"}
+
+func usageSetter(u *apiUsage) func(key, v []byte, depth int) bool {
+	var mask uint32
+	return func(key, v []byte, depth int) bool {
+		var f int
+		var ok bool
+		switch string(key) {
+		case "input_tokens":
+			f, ok = 0, setInt(v, &u.Input)
+		case "output_tokens":
+			f, ok = 1, setInt(v, &u.Output)
+		case "cache_creation_input_tokens":
+			f, ok = 2, setIntPtr(v, &u.CacheCreation)
+		case "cache_read_input_tokens":
+			f, ok = 3, setInt(v, &u.CacheRead)
+		case "cache_creation":
+			f = 4
+			switch v[0] {
+			case 'n':
+				u.Split, ok = nil, true
+			case '{':
+				u.Split = &cacheSplit{}
+				ok = sub(v, depth, splitSetter(u.Split))
+			}
+		case "speed":
+			f, ok = 5, setStr(v, &u.Speed)
+		default:
+			return unknownKey(key, usageKeys...)
+		}
+		return ok && seen(&mask, f)
+	}
+}
+
+func splitSetter(c *cacheSplit) func(key, v []byte, depth int) bool {
+	var mask uint32
+	return func(key, v []byte, _ int) bool {
+		var f int
+		var ok bool
+		switch string(key) {
+		case "ephemeral_5m_input_tokens":
+			f, ok = 0, setInt(v, &c.W5m)
+		case "ephemeral_1h_input_tokens":
+			f, ok = 1, setInt(v, &c.W1h)
+		default:
+			return unknownKey(key, "ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens")
+		}
+		return ok && seen(&mask, f)
+	}
+}
+
+func progressSetter(d *progressData) func(key, v []byte, depth int) bool {
+	var mask uint32
+	return func(key, v []byte, depth int) bool {
+		var f int
+		var ok bool
+		switch string(key) {
+		case "type":
+			f, ok = 0, setStr(v, &d.Type)
+		case "agentId":
+			f, ok = 1, setStr(v, &d.AgentID)
+		case "message":
+			f = 2
+			switch v[0] {
+			case 'n':
+				d.Message, ok = nil, true
+			case '{':
+				d.Message = &envelope{}
+				ok = sub(v, depth, envelopeSetter(d.Message))
+			}
+		default:
+			return unknownKey(key, "type", "agentId", "message")
+		}
+		return ok && seen(&mask, f)
+	}
+}
