@@ -33,6 +33,7 @@ package claude
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -122,63 +123,96 @@ func ParseTranscript(r io.Reader, opts ParseOptions) ([]capture.UsageEntry, Tran
 // once it is complete. Progress lines are skipped for agents whose own file
 // exists beside the transcript (see [SubagentFiles]).
 func TailTranscript(path string, offset int64) (entries []capture.UsageEntry, newOffset int64, err error) {
+	u := NewUsageTail(path)
+	newOffset, err = ReadLines(path, offset, u.Lines)
+	return u.Entries(), newOffset, err
+}
+
+// UsageTail collects the usage entries of complete transcript lines read
+// by the caller, as [TailTranscript] does: a hook reads a transcript's new
+// lines once (with [ReadLines]) for both usage and [ToolCalls].
+type UsageTail struct{ p *parser }
+
+// NewUsageTail returns a UsageTail for lines of the transcript at path
+// (whose directory tells which subagents have files of their own).
+func NewUsageTail(path string) *UsageTail {
+	return &UsageTail{newParser(ParseOptions{HasAgentFile: agentFileChecker(path), SkipInfo: true})}
+}
+
+// Lines reads complete lines, each ending in '\n'.
+func (u *UsageTail) Lines(b []byte) { u.p.lines(b) }
+
+// Entries returns the entries of the lines read so far, in line order.
+func (u *UsageTail) Entries() []capture.UsageEntry { return u.p.entries }
+
+// ReadLines calls fn with the complete lines that the file at path holds
+// from byte offset on, and returns the offset past the last of them. It
+// opens the file once and reads what is new in one read when it is at
+// most tailChunk bytes, else in chunks of whole lines; fn may keep the
+// slices it is given. A last line without its '\n' is not read.
+func ReadLines(path string, offset int64, fn func(lines []byte)) (int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, offset, fmt.Errorf("opening transcript %s: %w", path, err)
+		return offset, fmt.Errorf("opening transcript %s: %w", path, err)
 	}
 	defer f.Close()
-	size := int64(-1)
-	if fi, err := f.Stat(); err == nil {
-		size = fi.Size()
-		if size <= offset {
-			return nil, offset, nil // nothing new: most Stop events
-		}
-	}
-	if _, err := f.Seek(offset, io.SeekStart); err != nil {
-		return nil, offset, fmt.Errorf("seeking transcript %s: %w", path, err)
-	}
-	entries, newOffset, err = tail(f, offset, TailBuffer(offset, size), ParseOptions{HasAgentFile: agentFileChecker(path), SkipInfo: true})
+	fi, err := f.Stat()
 	if err != nil {
-		return entries, newOffset, fmt.Errorf("reading transcript %s: %w", path, err)
+		return offset, fmt.Errorf("reading transcript %s: %w", path, err)
 	}
-	return entries, newOffset, nil
+	next, err := readLines(f, offset, fi.Size(), tailChunk, fn)
+	if err != nil {
+		return next, fmt.Errorf("reading transcript %s: %w", path, err)
+	}
+	return next, nil
 }
 
-// TailBuffer sizes the read buffer for a file of size bytes (negative if
-// unknown) read from offset: what is left of it, within 4 KiB to 256 KiB.
-// A hook reads a few new lines at a time, and every fresh page of memory
-// costs it a page fault.
-func TailBuffer(offset, size int64) int {
-	if size < 0 {
-		return 256 << 10
-	}
-	return int(min(max(size-offset+1, 4<<10), 256<<10))
-}
+// tailChunk is the most ReadLines reads at once (unless one line is longer).
+const tailChunk = 1 << 20
 
-// tail parses the complete lines of r, which starts at byte offset of its
-// file, and returns the offset past the last complete line.
-func tail(r io.Reader, offset int64, bufSize int, opts ParseOptions) ([]capture.UsageEntry, int64, error) {
-	p := newParser(opts)
-	br := bufio.NewReaderSize(r, bufSize)
-	var long []byte
-	for {
-		line, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long, line...)
-			continue
+// readLines is ReadLines on r, a file of size bytes, reading chunk bytes
+// at a time.
+func readLines(r io.ReaderAt, offset, size int64, chunk int64, fn func(lines []byte)) (int64, error) {
+	if size <= offset {
+		return offset, nil // nothing new: most Stop events
+	}
+	buf := make([]byte, min(size-offset, chunk))
+	have := 0     // bytes of buf holding the start of an incomplete line
+	pos := offset // the file offset of buf[have]
+	for pos < size {
+		if have == len(buf) { // a line longer than buf
+			buf = append(buf, make([]byte, len(buf))...)
 		}
-		if errors.Is(err, io.EOF) {
-			return p.entries, offset, nil // a partial line stays unread
+		m, err := r.ReadAt(buf[have:have+int(min(int64(len(buf)-have), size-pos))], pos)
+		pos += int64(m)
+		have += m
+		if end := bytes.LastIndexByte(buf[:have], '\n') + 1; end > 0 {
+			fn(buf[:end:end])
+			offset += int64(end)
+			// A new buffer: fn may keep what it was given.
+			rest := buf[end:have]
+			buf = make([]byte, max(int(min(size-pos, chunk)), len(rest)))
+			have = copy(buf, rest)
+		}
+		if errors.Is(err, io.EOF) || m == 0 && err == nil {
+			break // the file shrank
 		}
 		if err != nil {
-			return p.entries, offset, err
+			return offset, err
 		}
-		if long != nil {
-			line = append(long, line...)
-			long = long[:0]
+	}
+	return offset, nil
+}
+
+// lines handles complete lines, each ending in '\n'.
+func (p *parser) lines(b []byte) {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			i = len(b) - 1
 		}
-		offset += int64(len(line))
-		p.line(line)
+		p.line(b[:i+1])
+		b = b[i+1:]
 	}
 }
 

@@ -120,3 +120,76 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		checkEnvelope(t, line)
 	})
 }
+
+// toolCallsJSON is ToolCalls decoded by encoding/json alone: the reference.
+func toolCallsJSON(line []byte) []ToolCall {
+	if !bytes.Contains(line, toolUseMarker) && !bytes.Contains(line, toolResultMarker) {
+		return nil
+	}
+	var l toolLine
+	if json.Unmarshal(line, &l) != nil || len(l.Message.Content) == 0 || l.Message.Content[0] != '[' {
+		return nil
+	}
+	var blocks []contentBlock
+	if json.Unmarshal(l.Message.Content, &blocks) != nil {
+		return nil
+	}
+	return toolCallsOf(&l, blocks)
+}
+
+// checkToolCalls compares ToolCalls with the reference on line and
+// reports whether the fast path decided it.
+func checkToolCalls(t *testing.T, line []byte) bool {
+	t.Helper()
+	want := toolCallsJSON(line)
+	if got := ToolCalls(line); !reflect.DeepEqual(got, want) {
+		t.Fatalf("ToolCalls(%q) = %+v, want %+v", line, got, want)
+	}
+	var l toolLine
+	var blocks []contentBlock
+	return decodeToolLineFast(line, &l, &blocks) != fastUnsure
+}
+
+func TestToolCallsMatchJSON(t *testing.T) {
+	lines := fixtureLines(t)
+	calls, unsure := 0, 0
+	for _, l := range lines {
+		calls += len(ToolCalls(l))
+		if !checkToolCalls(t, l) {
+			unsure++
+		}
+	}
+	if calls < 100 || unsure != 0 {
+		t.Errorf("fixtures: %d tool calls, %d lines left to encoding/json; want some calls and none left", calls, unsure)
+	}
+	for _, l := range []string{
+		`{"type":"assistant","timestamp":"2026-01-01T00:00:00Z","message":{"content":[null,{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"ls"}},{"type":"tool_use","id":"","name":"x"}]}}`,
+		`{"type":"user","agentId":"a","toolDenialKind":"x","message":{"content":[{"type":"tool_result","tool_use_id":"t1","is_error":true,"content":"no"}]}}`,
+		`{"type":"user","permissionDecision":{"decision":"reject"},"message":{"content":[{"type":"tool_result","tool_use_id":"t1","is_error":true,"content":[{"type":"text","text":"a"}]}]}}`,
+		`{"type":"user","permissionDecision":null,"message":{"content":[{"type":"tool_result","tool_use_id":"t1","is_error":null,"content":null}]}}`,
+		`{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t1","is_error":"yes"}]}}`,
+		`{"type":"user","message":{"content":["tool_result"]}}`,
+		`{"type":"user","message":{"content":"tool_result"}}`,
+		`{"type":"user","message":"tool_result"}`,
+		`{"type":"user","Message":{"content":[{"type":"tool_result","tool_use_id":"t1"}]}}`,
+		`{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t1","Tool_Use_Id":"t2"}]}}`,
+		`{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t1","tool_use_id":"t2"}]}}`,
+		`{"type":"assistant","message":{"content":[{"type":"tool_use","id":"t\u0031","input":null}]}}`,
+		`{"type":"assistant","message":{"content":[{"type":"tool_use","id":"t1","input" : [ 1 , 2 ] }]}} x`,
+		`{"type":"assistant","message":{"content":[{"type":"tool_use","id":"t1"}]`,
+	} {
+		checkToolCalls(t, []byte(l))
+	}
+}
+
+func FuzzToolCalls(f *testing.F) {
+	for i, l := range fixtureLines(f) {
+		if i%7 == 3 && bytes.Contains(l, []byte(`"tool_`)) {
+			f.Add(l)
+		}
+	}
+	f.Add([]byte(`{"type":"user","message":{"content":[null,{"type":"tool_result","tool_use_id":"t1","is_error":true,"content":"no"}]}}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		checkToolCalls(t, line)
+	})
+}

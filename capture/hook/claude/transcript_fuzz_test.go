@@ -44,7 +44,9 @@ func FuzzParseTranscript(f *testing.F) {
 		}
 		complete := data[:bytes.LastIndexByte(data, '\n')+1]
 		want, _, _ := ParseTranscript(bytes.NewReader(complete), ParseOptions{})
-		got, off, err := tail(bytes.NewReader(data), 0, 64, ParseOptions{SkipInfo: true})
+		p := newParser(ParseOptions{SkipInfo: true})
+		off, err := readLines(bytes.NewReader(data), 0, int64(len(data)), 64, p.lines)
+		got := p.entries
 		if err != nil {
 			t.Fatalf("tail: %v", err)
 		}
