@@ -37,6 +37,14 @@ type row struct {
 // nor an output price are left out; a file that is not a JSON object is an
 // error.
 func parseRows(data []byte) (map[string]row, error) {
+	if rows, ok := parseRowsFast(data); ok {
+		return rows, nil
+	}
+	return parseRowsJSON(data)
+}
+
+// parseRowsJSON is parseRows with encoding/json.
+func parseRowsJSON(data []byte) (map[string]row, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("decoding LiteLLM prices: %w", err)
