@@ -172,6 +172,9 @@ func foldsToField(key string) bool {
 type jscan struct {
 	src []byte
 	i   int
+	// checked says src was validated already: object skips values
+	// without validating them again.
+	checked bool
 }
 
 func (s *jscan) space() {

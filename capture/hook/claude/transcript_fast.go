@@ -1,6 +1,7 @@
 package claude
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -65,7 +66,12 @@ func (s *jscan) object(depth int, set func(key, v []byte, depth int) bool) bool 
 		s.i++
 		s.space()
 		start := s.i
-		if !s.value(depth+1) || !set(key, s.src[start:s.i], depth+1) {
+		if s.checked {
+			s.skip()
+		} else if !s.value(depth + 1) {
+			return false
+		}
+		if !set(key, s.src[start:s.i], depth+1) {
 			return false
 		}
 		s.space()
@@ -109,8 +115,60 @@ func (s *jscan) plainKey() ([]byte, bool) {
 
 // sub decodes the valid object v with set.
 func sub(v []byte, depth int, set func(key, v []byte, depth int) bool) bool {
-	s := &jscan{src: v}
+	s := &jscan{src: v, checked: true}
 	return s.object(depth, set)
+}
+
+// skip moves past the value at s.i, which is valid JSON: strings are
+// skipped by looking for their closing quote alone, containers by
+// counting brackets outside strings.
+func (s *jscan) skip() {
+	b := s.src
+	depth := 0
+	for i := s.i; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			i = stringEnd(b, i)
+			if depth == 0 {
+				s.i = i + 1
+				return
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
+				s.i = i + 1
+				return
+			}
+		default:
+			if depth == 0 { // a number or a literal
+				j := i
+				for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+					j++
+				}
+				s.i = j
+				return
+			}
+		}
+	}
+	s.i = len(b)
+}
+
+// stringEnd returns the index of the closing quote of the valid string
+// whose opening quote is at b[i]: the first quote after it not escaped by
+// an odd run of backslashes.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; ; {
+		q := j + bytes.IndexByte(b[j:], '"')
+		n := 0
+		for k := q - 1; k > i && b[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return q
+		}
+		j = q + 1
+	}
 }
 
 // seen marks field f as set, reporting false when it was already (a

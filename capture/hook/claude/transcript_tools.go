@@ -178,7 +178,7 @@ func toolLineSetter(l *toolLine) func(key, v []byte, depth int) bool {
 
 // decodeBlocks decodes a content array (valid JSON) of objects and nulls.
 func decodeBlocks(v []byte, blocks *[]contentBlock) bool {
-	s := &jscan{src: v, i: 1}
+	s := &jscan{src: v, i: 1, checked: true}
 	s.space()
 	out := []contentBlock{}
 	for s.src[s.i] != ']' {
