@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -97,7 +98,8 @@ func (f *Factory) WriterKeyPath() string {
 // HookCommands returns the commands agents and git hooks should run: the
 // lean tracevault-hook binary beside this executable when present (it hands
 // git hooks other than post-commit to this executable), else
-// "<this executable> hook" and this executable.
+// "<this executable> hook" and this executable; off Linux, agents run
+// tracevault-hookd, the hook's full binary, directly.
 func (f *Factory) HookCommands() (agentHook, gitHook string, err error) {
 	exe, err := f.Executable()
 	if err != nil {
@@ -115,6 +117,12 @@ func (f *Factory) HookCommands() (agentHook, gitHook string, err error) {
 	agentHook = gitHook + " hook"
 	if lean := filepath.Join(filepath.Dir(exe), "tracevault-hook"); fileExists(lean) {
 		agentHook, gitHook = lean, lean
+	}
+	// The hook server runs only on Linux (it shares a process with the
+	// inotify watcher): elsewhere the client would execute the full hook at
+	// every event, so agents run it directly.
+	if full := filepath.Join(filepath.Dir(exe), "tracevault-hookd"); runtime.GOOS != "linux" && fileExists(full) {
+		agentHook = full
 	}
 	if lean := filepath.Join(filepath.Dir(exe), "tracevault-githook"); fileExists(lean) {
 		gitHook = lean
