@@ -3,8 +3,6 @@ package pricing
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/tracevault/tracevault/capture/internal/jsonlex"
 )
@@ -18,11 +16,12 @@ import (
 // value of an unexpected type, a row that is not an object
 // (TestParseRowsFastMatchesJSON, FuzzParseRows).
 func parseRowsFast(data []byte) (map[string]row, bool) {
-	w := &jsonlex.Walker{Src: data, Str: validString}
+	w := &jsonlex.Walker{Src: data, Str: jsonlex.ValidString}
 	w.Space()
 	rows := map[string]row{}
 	keys := map[string]bool{}
-	ok := object(w, 1, func(key string, v []byte) bool {
+	ok := w.Object(1, func(k, v []byte) bool {
+		key := string(k)
 		if keys[key] {
 			return false // the last wins in encoding/json: left to it
 		}
@@ -34,9 +33,9 @@ func parseRowsFast(data []byte) (map[string]row, bool) {
 			return false
 		}
 		var r row
-		rw := &jsonlex.Walker{Src: v, Str: validString}
+		rw := &jsonlex.Walker{Src: v, Str: jsonlex.ValidString}
 		var seen uint32
-		if !object(rw, 2, func(k string, fv []byte) bool { return r.set(k, fv, &seen) }) {
+		if !rw.Object(2, func(k, fv []byte) bool { return r.set(string(k), fv, &seen) }) {
 			return false
 		}
 		if r.Input == nil && r.Output == nil {
@@ -53,80 +52,6 @@ func parseRowsFast(data []byte) (map[string]row, bool) {
 	}
 	w.Space()
 	return rows, w.I == len(data)
-}
-
-// object walks the object at w.I, handing set each key (without escapes)
-// and the bytes of its value.
-func object(w *jsonlex.Walker, depth int, set func(key string, v []byte) bool) bool {
-	if w.I >= len(w.Src) || w.Src[w.I] != '{' {
-		return false
-	}
-	w.I++
-	w.Space()
-	if w.I < len(w.Src) && w.Src[w.I] == '}' {
-		w.I++
-		return true
-	}
-	for {
-		start := w.I
-		if w.I >= len(w.Src) || w.Src[w.I] != '"' || !validString(w) {
-			return false
-		}
-		key := w.Src[start+1 : w.I-1]
-		for _, c := range key {
-			if c == '\\' {
-				return false
-			}
-		}
-		w.Space()
-		if w.I >= len(w.Src) || w.Src[w.I] != ':' {
-			return false
-		}
-		w.I++
-		w.Space()
-		vstart := w.I
-		if !w.Value(depth) || !set(string(key), w.Src[vstart:w.I]) {
-			return false
-		}
-		w.Space()
-		if w.I >= len(w.Src) {
-			return false
-		}
-		switch w.Src[w.I] {
-		case ',':
-			w.I++
-			w.Space()
-		case '}':
-			w.I++
-			return true
-		default:
-			return false
-		}
-	}
-}
-
-// validString moves past the valid JSON string at w.I.
-func validString(w *jsonlex.Walker) bool {
-	b := w.Src
-	for i := w.I + 1; i < len(b); {
-		if i = jsonlex.StrRun(b, i); i >= len(b) {
-			return false
-		}
-		switch c := b[i]; {
-		case c == '"':
-			w.I = i + 1
-			return true
-		case c == '\\':
-			n := jsonlex.EscapeLen(b, i)
-			if n == 0 {
-				return false
-			}
-			i += n
-		default:
-			return false // a control byte
-		}
-	}
-	return false
 }
 
 // rowKeys are the JSON names of row's fields, in field order.
@@ -148,17 +73,7 @@ func (r *row) set(key string, v []byte, seen *uint32) bool {
 		}
 	}
 	if f < 0 {
-		for _, c := range []byte(key) {
-			if c >= utf8.RuneSelf {
-				return false // might fold to a field name
-			}
-		}
-		for _, k := range rowKeys {
-			if strings.EqualFold(k, key) {
-				return false
-			}
-		}
-		return true
+		return !jsonlex.FoldsTo(key, rowKeys[:]...)
 	}
 	if *seen&(1<<f) != 0 {
 		return false

@@ -2,11 +2,12 @@ package claude
 
 import (
 	"encoding/json"
-	"github.com/tracevault/tracevault/capture/internal/jsonlex"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/tracevault/tracevault/capture/internal/jsonlex"
 )
 
 // decodeFast fills p from raw, one JSON object, in one validating pass
@@ -19,48 +20,10 @@ import (
 // decodes (TestDecodeFastMatchesJSON, FuzzDecodeFast).
 func decodeFast(raw []byte, p *payload) bool {
 	// Values alias one copy of raw: the caller may reuse its buffer.
-	s := &jscan{src: append([]byte(nil), raw...)}
-	s.space()
-	if s.i >= len(s.src) || s.src[s.i] != '{' {
-		return false
-	}
-	s.i++
-	s.space()
-	if s.i < len(s.src) && s.src[s.i] == '}' {
-		return true // trailing bytes are not read, as with json.Decoder
-	}
-	for {
-		key, ok := s.plainString()
-		if !ok {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.src) || s.src[s.i] != ':' {
-			return false
-		}
-		s.i++
-		s.space()
-		start := s.i
-		if !s.value(1) {
-			return false
-		}
-		if !p.set(key, s.src[start:s.i]) {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.src) {
-			return false
-		}
-		switch s.src[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case '}':
-			return true
-		default:
-			return false
-		}
-	}
+	// Bytes after the object are not read, as with json.Decoder.
+	w := jsonlex.Walker{Src: append([]byte(nil), raw...), Str: jsonlex.ValidString}
+	w.Space()
+	return w.Object(1, func(key, v []byte) bool { return p.set(string(key), v) })
 }
 
 // set stores the value v of the top-level key, or reports false when only
@@ -122,7 +85,7 @@ func (p *payload) set(key string, v []byte) bool {
 	default:
 		// encoding/json matches a key to a field ignoring case when no
 		// field has its exact name; such a key is left to it.
-		return !foldsToField(key)
+		return !jsonlex.FoldsTo(key, payloadKeys[:]...)
 	}
 	switch {
 	case v[0] == 'n': // null leaves the field as it was
@@ -150,24 +113,6 @@ var payloadKeys = [...]string{"session_id", "transcript_path", "cwd", "hook_even
 	"trigger", "tool_name", "tool_input", "tool_response", "tool_use_id", "error", "duration_ms", "agent_id", "agent_type",
 	"agent_transcript_path", "last_assistant_message", "message"}
 
-// foldsToField reports whether key could match a payload field the way
-// encoding/json matches keys (ignoring case, with Unicode folding of k and
-// s): for an ASCII key, ASCII case folding; a non-ASCII key is reported
-// as matching, to be safe.
-func foldsToField(key string) bool {
-	for i := 0; i < len(key); i++ {
-		if key[i] >= utf8.RuneSelf {
-			return true
-		}
-	}
-	for _, k := range payloadKeys {
-		if strings.EqualFold(k, key) {
-			return true
-		}
-	}
-	return false
-}
-
 // jscan is a validating JSON scanner over src.
 type jscan struct {
 	src []byte
@@ -188,68 +133,15 @@ func (s *jscan) space() {
 	}
 }
 
-// plainString reads a string at s.i that has no escapes and returns its
-// content; false for anything else.
-func (s *jscan) plainString() (string, bool) {
-	if s.i >= len(s.src) || s.src[s.i] != '"' {
-		return "", false
-	}
-	start := s.i + 1
-	for i := start; i < len(s.src); i++ {
-		switch c := s.src[i]; {
-		case c == '"':
-			s.i = i + 1
-			return string(s.src[start:i]), true
-		case c == '\\' || c < 0x20:
-			return "", false
-		}
-	}
-	return "", false
-}
-
 // value skips the value at s.i, validating it (jsonlex.Walker).
 func (s *jscan) value(depth int) bool {
-	w := jsonlex.Walker{Src: s.src, I: s.i, Str: skipStr}
+	w := jsonlex.Walker{Src: s.src, I: s.i, Str: jsonlex.ValidString}
 	ok := w.Value(depth)
 	s.i = w.I
 	return ok
 }
 
-// skipStr is the Walker's Str for jscan: it validates the string at w.I.
-func skipStr(w *jsonlex.Walker) bool {
-	t := jscan{src: w.Src, i: w.I}
-	ok := t.str()
-	w.I = t.i
-	return ok
-}
-
 func isDigit(c byte) bool { return jsonlex.IsDigit(c) }
-
-func (s *jscan) str() bool {
-	b := s.src
-	for i := s.i + 1; i < len(b); {
-		// The common bytes, eight at a time.
-		if i = jsonlex.StrRun(b, i); i >= len(b) {
-			return false
-		}
-		switch c := b[i]; {
-		case c == '"':
-			s.i = i + 1
-			return true
-		case c < 0x20:
-			return false
-		case c == '\\':
-			n := jsonlex.EscapeLen(b, i)
-			if n == 0 {
-				return false
-			}
-			i += n
-		default:
-			i++
-		}
-	}
-	return false
-}
 
 // decodeResponse fills r from a file tool's response object as
 // json.Unmarshal does, in one pass where it can (see decodeFast; the
@@ -265,47 +157,13 @@ func decodeResponseFast(raw []byte, r *fileResponse) bool {
 	// One validating pass, like decodeFast: on false the caller clears r
 	// and leaves everything to json.Unmarshal, which rejects invalid input
 	// as a whole.
-	s := &jscan{src: raw}
-	s.space()
-	if s.i >= len(s.src) || s.src[s.i] != '{' {
+	w := jsonlex.Walker{Src: raw, Str: jsonlex.ValidString}
+	w.Space()
+	if !w.Object(1, func(key, v []byte) bool { return r.set(string(key), v) }) {
 		return false
 	}
-	s.i++
-	s.space()
-	if s.i < len(s.src) && s.src[s.i] == '}' {
-		s.i++
-		return s.end()
-	}
-	for {
-		key, ok := s.plainString()
-		if !ok {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.src) || s.src[s.i] != ':' {
-			return false
-		}
-		s.i++
-		s.space()
-		start := s.i
-		if !s.value(1) || !r.set(key, s.src[start:s.i]) {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.src) {
-			return false
-		}
-		switch s.src[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case '}':
-			s.i++
-			return s.end()
-		default:
-			return false
-		}
-	}
+	s := &jscan{src: raw, i: w.I}
+	return s.end()
 }
 
 // end reports whether only white space follows s.i (json.Unmarshal
@@ -347,7 +205,7 @@ func (r *fileResponse) set(key string, v []byte) bool {
 		}
 		return true
 	default:
-		return !foldsToResponseField(key)
+		return !jsonlex.FoldsTo(key, responseKeys[:]...)
 	}
 	if v[0] == 'n' {
 		if ptr != nil {
@@ -373,20 +231,6 @@ func (r *fileResponse) set(key string, v []byte) bool {
 // responseKeys are the JSON names of fileResponse's fields.
 var responseKeys = [...]string{"type", "filePath", "content", "originalFile", "originalFileContents", "structuredPatch",
 	"notebook_path", "original_file", "updated_file"}
-
-func foldsToResponseField(key string) bool {
-	for i := 0; i < len(key); i++ {
-		if key[i] >= utf8.RuneSelf {
-			return true
-		}
-	}
-	for _, k := range responseKeys {
-		if strings.EqualFold(k, key) {
-			return true
-		}
-	}
-	return false
-}
 
 // unquote decodes a valid JSON string literal as encoding/json does:
 // invalid UTF-8 and lone surrogates become U+FFFD.
@@ -529,21 +373,10 @@ func decodeHunks(v []byte) ([]hunk, bool) {
 
 // hunk decodes the object at s.i (valid JSON) into h; see decodeHunks.
 func (s *jscan) hunk(h *hunk) bool {
-	s.i++
-	s.space()
-	if s.src[s.i] == '}' {
-		s.i++
-		return true
-	}
 	var seen [5]bool
-	for {
-		key, ok := s.plainString()
-		if !ok {
-			return false
-		}
-		s.space()
-		s.i++ // :
-		s.space()
+	w := jsonlex.Walker{Src: s.src, I: s.i, Str: jsonlex.ValidString, Checked: true}
+	ok := w.Object(1, func(k, val []byte) bool {
+		key := string(k)
 		f := -1
 		var n *int
 		switch key {
@@ -558,41 +391,26 @@ func (s *jscan) hunk(h *hunk) bool {
 		case "lines":
 			f = 4
 		default:
-			if foldsToHunkField(key) {
+			return !jsonlex.FoldsTo(key, hunkKeys[:]...)
+		}
+		if seen[f] {
+			return false
+		}
+		seen[f] = true
+		if n == nil {
+			return decodeLines(val, &h.Lines)
+		}
+		if val[0] != 'n' {
+			x, ok := plainInt(val)
+			if !ok {
 				return false
 			}
+			*n = x
 		}
-		if f >= 0 {
-			if seen[f] {
-				return false
-			}
-			seen[f] = true
-		}
-		start := s.i
-		s.value(1)
-		val := s.src[start:s.i]
-		switch {
-		case n != nil:
-			if val[0] != 'n' {
-				x, ok := plainInt(val)
-				if !ok {
-					return false
-				}
-				*n = x
-			}
-		case f == 4:
-			if !decodeLines(val, &h.Lines) {
-				return false
-			}
-		}
-		s.space()
-		if s.src[s.i] == '}' {
-			s.i++
-			return true
-		}
-		s.i++ // ,
-		s.space()
-	}
+		return true
+	})
+	s.i = w.I
+	return ok
 }
 
 // plainInt parses a JSON number that is an integer literal fitting an int.
@@ -645,17 +463,3 @@ func decodeLines(v []byte, lines *[]string) bool {
 }
 
 var hunkKeys = [...]string{"oldStart", "oldLines", "newStart", "newLines", "lines"}
-
-func foldsToHunkField(key string) bool {
-	for i := 0; i < len(key); i++ {
-		if key[i] >= utf8.RuneSelf {
-			return true
-		}
-	}
-	for _, k := range hunkKeys {
-		if strings.EqualFold(k, key) {
-			return true
-		}
-	}
-	return false
-}

@@ -1,11 +1,10 @@
 package claude
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
-	"strings"
-	"unicode/utf8"
+
+	"github.com/tracevault/tracevault/capture/internal/jsonlex"
 )
 
 // Transcript lines are decoded without reflection, in one validating pass
@@ -41,134 +40,28 @@ func decodeEnvelopeFast(line []byte, env *envelope) bool {
 	return s.end()
 }
 
-// object walks the object at s.i (its '{'), validating it, and hands set
-// each key (without escapes) and value; it reports false when the object
-// is invalid, a key has escapes or set reports false.
+// object walks the object at s.i (its '{'), validating it unless s.checked,
+// and hands set each key (without escapes) and value; it reports false when
+// the object is invalid, is nested too deep, a key has escapes or set
+// reports false.
 func (s *jscan) object(depth int, set func(key, v []byte, depth int) bool) bool {
 	if depth >= maxFastDepth {
 		return false
 	}
-	s.i++
-	s.space()
-	if s.i < len(s.src) && s.src[s.i] == '}' {
-		s.i++
-		return true
-	}
-	for {
-		key, ok := s.plainKey()
-		if !ok {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.src) || s.src[s.i] != ':' {
-			return false
-		}
-		s.i++
-		s.space()
-		start := s.i
-		if s.checked {
-			s.skip()
-		} else if !s.value(depth + 1) {
-			return false
-		}
-		if !set(key, s.src[start:s.i], depth+1) {
-			return false
-		}
-		s.space()
-		if s.i >= len(s.src) {
-			return false
-		}
-		switch s.src[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case '}':
-			s.i++
-			return true
-		default:
-			return false
-		}
-	}
+	w := jsonlex.Walker{Src: s.src, I: s.i, Str: jsonlex.ValidString, Checked: s.checked}
+	ok := w.Object(depth+1, func(key, v []byte) bool { return set(key, v, depth+1) })
+	s.i = w.I
+	return ok
 }
 
 // maxFastDepth bounds the nesting the fast decoders follow; deeper lines
 // (never written by Claude Code) go to encoding/json.
 const maxFastDepth = 64
 
-// plainKey reads a key at s.i that has no escapes and returns its bytes.
-func (s *jscan) plainKey() ([]byte, bool) {
-	if s.i >= len(s.src) || s.src[s.i] != '"' {
-		return nil, false
-	}
-	start := s.i + 1
-	for i := start; i < len(s.src); i++ {
-		switch c := s.src[i]; {
-		case c == '"':
-			s.i = i + 1
-			return s.src[start:i], true
-		case c == '\\' || c < 0x20:
-			return nil, false
-		}
-	}
-	return nil, false
-}
-
 // sub decodes the valid object v with set.
 func sub(v []byte, depth int, set func(key, v []byte, depth int) bool) bool {
 	s := &jscan{src: v, checked: true}
 	return s.object(depth, set)
-}
-
-// skip moves past the value at s.i, which is valid JSON: strings are
-// skipped by looking for their closing quote alone, containers by
-// counting brackets outside strings.
-func (s *jscan) skip() {
-	b := s.src
-	depth := 0
-	for i := s.i; i < len(b); i++ {
-		switch b[i] {
-		case '"':
-			i = stringEnd(b, i)
-			if depth == 0 {
-				s.i = i + 1
-				return
-			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth--; depth == 0 {
-				s.i = i + 1
-				return
-			}
-		default:
-			if depth == 0 { // a number or a literal
-				j := i
-				for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
-					j++
-				}
-				s.i = j
-				return
-			}
-		}
-	}
-	s.i = len(b)
-}
-
-// stringEnd returns the index of the closing quote of the valid string
-// whose opening quote is at b[i]: the first quote after it not escaped by
-// an odd run of backslashes.
-func stringEnd(b []byte, i int) int {
-	for j := i + 1; ; {
-		q := j + bytes.IndexByte(b[j:], '"')
-		n := 0
-		for k := q - 1; k > i && b[k] == '\\'; k-- {
-			n++
-		}
-		if n%2 == 0 {
-			return q
-		}
-		j = q + 1
-	}
 }
 
 // seen marks field f as set, reporting false when it was already (a
@@ -182,21 +75,8 @@ func seen(mask *uint32, f int) bool {
 }
 
 // unknownKey reports whether key can be skipped: it matches none of names
-// the way encoding/json matches keys (ignoring case, with Unicode folding
-// of k and s; a non-ASCII key is treated as matching, to be safe).
-func unknownKey(key []byte, names ...string) bool {
-	for _, c := range key {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	for _, n := range names {
-		if strings.EqualFold(n, string(key)) {
-			return false
-		}
-	}
-	return true
-}
+// the way encoding/json matches keys (see jsonlex.FoldsTo).
+func unknownKey(key []byte, names ...string) bool { return !jsonlex.FoldsTo(string(key), names...) }
 
 // setStr stores a string value; null leaves dst as it was.
 func setStr(v []byte, dst *string) bool {

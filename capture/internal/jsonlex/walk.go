@@ -16,6 +16,9 @@ type Walker struct {
 	I    int
 	Str  func(w *Walker) bool
 	Emit func(b []byte)
+	// Checked says Src is valid JSON already: Object skips values rather
+	// than walking them.
+	Checked bool
 }
 
 // Space skips white space.
