@@ -29,7 +29,7 @@ func (c *Conn) Ack() {
 		c.keep = nil
 		return
 	}
-	_ = writeAll(c.fd, []byte{ack})
+	_ = sysfile.WriteAll(c.fd, SocketName, []byte{ack})
 	c.Close()
 }
 
@@ -54,12 +54,15 @@ func Ask(stateDir string, timeout time.Duration) (*worktree.Look, *Conn, error) 
 			return l, &Conn{fd: -1, keep: keep}, nil
 		}
 	}
-	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fd, err := sysfile.DialUnix(stateDir, SocketName, timeout)
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+		return nil, nil, ErrNoWatcher
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("asking the work-tree watcher: %w", err)
+		return nil, nil, fmt.Errorf("connecting to the work-tree watcher: %w", err)
 	}
 	c := &Conn{fd: fd}
-	l, err := c.ask(stateDir, timeout)
+	l, err := c.ask()
 	if err != nil {
 		c.Close()
 		return nil, nil, err
@@ -67,24 +70,12 @@ func Ask(stateDir string, timeout time.Duration) (*worktree.Look, *Conn, error) 
 	return l, c, nil
 }
 
-func (c *Conn) ask(stateDir string, timeout time.Duration) (*worktree.Look, error) {
-	tv := syscall.NsecToTimeval(timeout.Nanoseconds())
-	_ = syscall.SetsockoptTimeval(c.fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
-	_ = syscall.SetsockoptTimeval(c.fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
-	err := sysfile.WithShortPath(stateDir, SocketName, func(path string) error {
-		return retry(func() error { return syscall.Connect(c.fd, &syscall.SockaddrUnix{Name: path}) })
-	})
-	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
-		return nil, ErrNoWatcher
-	}
-	if err != nil {
-		return nil, fmt.Errorf("connecting to the work-tree watcher: %w", err)
-	}
-	if err := writeAll(c.fd, []byte(magic)); err != nil {
+func (c *Conn) ask() (*worktree.Look, error) {
+	if err := sysfile.WriteAll(c.fd, SocketName, []byte(magic)); err != nil {
 		return nil, fmt.Errorf("asking the work-tree watcher: %w", err)
 	}
 	var hdr [4]byte
-	if err := readFull(c.fd, hdr[:]); err != nil {
+	if err := sysfile.ReadFull(c.fd, hdr[:]); err != nil {
 		return nil, fmt.Errorf("reading the work-tree watcher's reply: %w", err)
 	}
 	n := binary.BigEndian.Uint32(hdr[:])
@@ -92,48 +83,8 @@ func (c *Conn) ask(stateDir string, timeout time.Duration) (*worktree.Look, erro
 		return nil, errors.New("work-tree watcher reply too large")
 	}
 	body := make([]byte, n)
-	if err := readFull(c.fd, body); err != nil {
+	if err := sysfile.ReadFull(c.fd, body); err != nil {
 		return nil, fmt.Errorf("reading the work-tree watcher's reply: %w", err)
 	}
 	return parseLook(body)
-}
-
-func retry(f func() error) error {
-	for {
-		if err := f(); err != syscall.EINTR {
-			return err
-		}
-	}
-}
-
-func writeAll(fd int, b []byte) error {
-	for len(b) > 0 {
-		n, err := syscall.Write(fd, b)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		b = b[n:]
-	}
-	return nil
-}
-
-// readFull fills b; a timeout reads as an error.
-func readFull(fd int, b []byte) error {
-	for len(b) > 0 {
-		n, err := syscall.Read(fd, b)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return errors.New("connection closed")
-		}
-		b = b[n:]
-	}
-	return nil
 }

@@ -612,11 +612,9 @@ func (s *server) acceptAll(ln int) error {
 // look if the asker acknowledges it. A client that misbehaves only loses its
 // connection; an error returned stops the watcher.
 func (s *server) serveConn(fd int) error {
-	tv := syscall.NsecToTimeval(int64(time.Second))
-	_ = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
-	_ = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
+	sysfile.SetTimeouts(fd, time.Second, time.Second)
 	var req [len(magic)]byte
-	if readFull(fd, req[:]) != nil || string(req[:]) != magic {
+	if sysfile.ReadFull(fd, req[:]) != nil || string(req[:]) != magic {
 		return nil
 	}
 	l, keep, err := s.lookNow()
@@ -629,15 +627,14 @@ func (s *server) serveConn(fd int) error {
 	}
 	body := appendLook(make([]byte, 4, 256), l)
 	binary.BigEndian.PutUint32(body, uint32(len(body)-4))
-	if writeAll(fd, body) != nil {
+	if sysfile.WriteAll(fd, SocketName, body) != nil {
 		return nil
 	}
 	// The hook records the changes, then acknowledges; one that dies first
 	// leaves them to be reported again. It runs under its 25 s budget.
-	tv = syscall.NsecToTimeval(int64(30 * time.Second))
-	_ = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
+	sysfile.SetTimeouts(fd, 30*time.Second, 0)
 	var a [1]byte
-	if readFull(fd, a[:]) == nil && a[0] == ack {
+	if sysfile.ReadFull(fd, a[:]) == nil && a[0] == ack {
 		keep()
 	}
 	return nil

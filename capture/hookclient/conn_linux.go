@@ -20,21 +20,8 @@ type conn struct{ fd int }
 
 // dial connects to the hook server's socket at path.
 func dial(path string) (*conn, error) {
-	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fd, err := sysfile.DialUnix(filepath.Dir(path), filepath.Base(path), 2*time.Second)
 	if err != nil {
-		return nil, err
-	}
-	tv := syscall.NsecToTimeval(int64(2 * time.Second))
-	_ = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
-	err = sysfile.WithShortPath(filepath.Dir(path), filepath.Base(path), func(name string) error {
-		for {
-			if err := syscall.Connect(fd, &syscall.SockaddrUnix{Name: name}); err != syscall.EINTR {
-				return err
-			}
-		}
-	})
-	if err != nil {
-		syscall.Close(fd)
 		return nil, err
 	}
 	return &conn{fd: fd}, nil
@@ -66,8 +53,7 @@ func (c *conn) exchange(head, body []byte, wait time.Duration) (*hookwire.Reply,
 	if err := syscall.Shutdown(c.fd, syscall.SHUT_WR); err != nil {
 		return nil, err
 	}
-	tv := syscall.NsecToTimeval(wait.Nanoseconds())
-	_ = syscall.SetsockoptTimeval(c.fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
+	sysfile.SetTimeouts(c.fd, wait, 0)
 	var hdr [4]byte
 	if err := c.readFull(hdr[:]); err != nil {
 		return nil, err
@@ -83,22 +69,13 @@ func (c *conn) exchange(head, body []byte, wait time.Duration) (*hookwire.Reply,
 	return hookwire.ParseReply(reply)
 }
 
+// readFull fills b from the server, a timeout read as errTimeout.
 func (c *conn) readFull(b []byte) error {
-	for len(b) > 0 {
-		n, err := syscall.Read(c.fd, b)
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err == syscall.EAGAIN:
-			return errTimeout
-		case err != nil:
-			return err
-		case n == 0:
-			return errors.New("hook server closed the connection")
-		}
-		b = b[n:]
+	err := sysfile.ReadFull(c.fd, b)
+	if err == syscall.EAGAIN {
+		return errTimeout
 	}
-	return nil
+	return err
 }
 
 // execWithStdin executes path in this process's place; a non-nil stdin

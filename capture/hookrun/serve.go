@@ -108,9 +108,7 @@ func (s *hookServer) accept() {
 
 // serve runs one forwarded hook event.
 func (s *hookServer) serve(fd int) {
-	tv := syscall.NsecToTimeval(int64(10 * time.Second))
-	_ = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
-	_ = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
+	sysfile.SetTimeouts(fd, 10*time.Second, 10*time.Second)
 	b, err := sysfile.ReadAllFd(fd, hookwire.MaxStdin+1<<20)
 	if err != nil {
 		return

@@ -4,10 +4,12 @@ package sysfile
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"time"
 )
 
 // ListenUnix listens on the Unix stream socket name in dir (mode 0600),
@@ -74,4 +76,54 @@ func ReadAllFd(fd int, max int) ([]byte, error) {
 		}
 		b = b[:len(b)+n]
 	}
+}
+
+// DialUnix connects to the Unix stream socket name in dir (through
+// /proc/self/fd when the path is too long for a socket address), with
+// timeout as its send and receive timeouts. The descriptor is blocking and
+// close-on-exec.
+func DialUnix(dir, name string, timeout time.Duration) (int, error) {
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	SetTimeouts(fd, timeout, timeout)
+	err = WithShortPath(dir, name, func(p string) error {
+		_, err := Retry(func() (int, error) { return 0, syscall.Connect(fd, &syscall.SockaddrUnix{Name: p}) })
+		return err
+	})
+	if err != nil {
+		syscall.Close(fd)
+		return -1, err
+	}
+	return fd, nil
+}
+
+// SetTimeouts sets a socket's receive and send timeouts (0 leaves one
+// unset): a read or write past it fails with EAGAIN.
+func SetTimeouts(fd int, recv, send time.Duration) {
+	if recv > 0 {
+		tv := syscall.NsecToTimeval(recv.Nanoseconds())
+		_ = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
+	}
+	if send > 0 {
+		tv := syscall.NsecToTimeval(send.Nanoseconds())
+		_ = syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
+	}
+}
+
+// ReadFull fills b from fd: EAGAIN (a timeout) is returned as it is, an
+// end of input before b is full as io.ErrUnexpectedEOF.
+func ReadFull(fd int, b []byte) error {
+	for len(b) > 0 {
+		n, err := Retry(func() (int, error) { return syscall.Read(fd, b) })
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return io.ErrUnexpectedEOF
+		}
+		b = b[n:]
+	}
+	return nil
 }
