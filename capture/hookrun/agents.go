@@ -25,9 +25,18 @@ type Agent struct {
 	// Deny renders a blocking answer in the agent's own convention: what to
 	// print on stdout and the exit code.
 	Deny func(ev *capture.Event, reason string) (stdout []byte, exitCode int)
-	// Tools, when set, reads the tool uses and results of a transcript's
-	// complete lines from a byte offset and returns the next offset.
-	Tools func(path string, offset int64) ([]spool.TranscriptTool, int64, error)
+	// TailTools, when set, is Tail that also reads the tool uses and
+	// results of the transcript's new complete lines, the tool reader
+	// standing at byte offset toolsOff: one read serves both readers.
+	TailTools func(path string, state json.RawMessage, toolsOff int64) (TailResult, error)
+}
+
+// TailResult is what Agent.TailTools read.
+type TailResult struct {
+	Usage     []capture.UsageEntry
+	State     json.RawMessage // the usage reader's state after the read
+	Tools     []spool.TranscriptTool
+	ToolsNext int64 // the tool reader's offset after the read
 }
 
 var agents = map[string]*Agent{}
@@ -61,8 +70,8 @@ func init() {
 			out, _ := json.Marshal(next)
 			return entries, out, err
 		},
-		Deny:  claudeDeny,
-		Tools: claudeTools,
+		Deny:      claudeDeny,
+		TailTools: claudeTailTools,
 	})
 	register(&Agent{
 		Name:     capture.AgentCodex,

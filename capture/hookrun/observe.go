@@ -2,8 +2,6 @@ package hookrun
 
 import (
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -158,18 +156,7 @@ func (h *hook) tailUsage() {
 			if p == "" {
 				continue
 			}
-			entries, next, err := h.agent.Tail(p, st.AgentState[p])
-			if err != nil {
-				h.logf("session=%q: reading transcript %s: %v", h.ev.SessionID, p, err)
-			}
-			if next != nil {
-				st.AgentState[p] = next
-			}
-			h.rec.Usage = append(h.rec.Usage, entries...)
-			h.addUsage(st, entries)
-			if !errors.Is(err, fs.ErrNotExist) { // said once is enough
-				h.tailTools(st, p)
-			}
+			h.tail(st, p)
 		}
 		return nil
 	})
@@ -182,20 +169,32 @@ func (h *hook) tailUsage() {
 // reader offset.
 const toolsStateKey = "tools:"
 
-// tailTools records the tool uses and results the transcript at p gained
-// since the last look.
-func (h *hook) tailTools(st *spool.State, p string) {
-	if h.agent.Tools == nil {
-		return
+// tail records the token usage and the tool uses and results the
+// transcript at p gained since the last look, and saves the readers' new
+// states in st.
+func (h *hook) tail(st *spool.State, p string) {
+	var entries []capture.UsageEntry
+	var next json.RawMessage
+	var err error
+	if h.agent.TailTools != nil {
+		var toolsOff int64
+		_ = json.Unmarshal(st.AgentState[toolsStateKey+p], &toolsOff)
+		var r TailResult
+		r, err = h.agent.TailTools(p, st.AgentState[p], toolsOff)
+		entries, next = r.Usage, r.State
+		st.AgentState[toolsStateKey+p] = offsetState(r.ToolsNext)
+		h.rec.Tools = append(h.rec.Tools, r.Tools...)
+	} else {
+		entries, next, err = h.agent.Tail(p, st.AgentState[p])
 	}
-	var off int64
-	_ = json.Unmarshal(st.AgentState[toolsStateKey+p], &off)
-	tools, next, err := h.agent.Tools(p, off)
 	if err != nil {
-		h.logf("session=%q: reading tool calls of %s: %v", h.ev.SessionID, p, err)
+		h.logf("session=%q: reading transcript %s: %v", h.ev.SessionID, p, err)
 	}
-	st.AgentState[toolsStateKey+p], _ = json.Marshal(next)
-	h.rec.Tools = append(h.rec.Tools, tools...)
+	if next != nil {
+		st.AgentState[p] = next
+	}
+	h.rec.Usage = append(h.rec.Usage, entries...)
+	h.addUsage(st, entries)
 }
 
 // diff fills an edit's unified diff and line counts from the stored

@@ -37,6 +37,38 @@ func claudeTools(path string, offset int64) ([]spool.TranscriptTool, int64, erro
 	return out, next, err
 }
 
+// claudeTailTools reads a Claude Code transcript's new lines once for both
+// token usage and tool calls when both readers stand at the same offset,
+// as they do unless a hook died between saving the two; apart otherwise.
+func claudeTailTools(path string, state json.RawMessage, toolsOff int64) (TailResult, error) {
+	var off int64
+	_ = json.Unmarshal(state, &off)
+	var r TailResult
+	if off != toolsOff {
+		usage, next, err := claude.TailTranscript(path, off)
+		r.Usage, r.State = usage, offsetState(next)
+		if err != nil {
+			r.ToolsNext = toolsOff
+			return r, err
+		}
+		r.Tools, r.ToolsNext, err = claudeTools(path, toolsOff)
+		return r, err
+	}
+	u := claude.NewUsageTail(path)
+	next, err := claude.ReadLines(path, off, func(b []byte) {
+		u.Lines(b)
+		r.Tools = appendTools(r.Tools, b)
+	})
+	r.Usage, r.State, r.ToolsNext = u.Entries(), offsetState(next), next
+	return r, err
+}
+
+// offsetState is a byte offset as a reader's saved state.
+func offsetState(off int64) json.RawMessage {
+	b, _ := json.Marshal(off)
+	return b
+}
+
 // appendTools appends the tool uses and results of complete lines b.
 func appendTools(out []spool.TranscriptTool, b []byte) []spool.TranscriptTool {
 	for len(b) > 0 {

@@ -133,3 +133,46 @@ func FuzzToolsOfLine(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, line []byte) { checkTools(t, line) })
 }
+
+// TestClaudeTailToolsReadsOnce checks the one-read tail against the two
+// readers run apart, with both readers at one offset (one read) and at
+// different offsets (a hook died between saving them).
+func TestClaudeTailToolsReadsOnce(t *testing.T) {
+	path := testutil.Fixture(t, "claude-code/transcripts/entireio-cli/ec/38b74f08e3/0/full.jsonl")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mid := int64(bytes.IndexByte(data[len(data)/2:], '\n') + len(data)/2 + 1)
+	for _, tt := range []struct{ usageOff, toolsOff int64 }{{0, 0}, {mid, mid}, {mid, 0}, {0, mid}} {
+		got, err := claudeTailTools(path, offsetState(tt.usageOff), tt.toolsOff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		usage, next, err := claudeTailTranscript(path, tt.usageOff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tools, toolsNext, err := claudeTools(path, tt.toolsOff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Usage, usage) || string(got.State) != string(offsetState(next)) ||
+			!reflect.DeepEqual(got.Tools, tools) || got.ToolsNext != toolsNext {
+			t.Errorf("offsets %d/%d: one read gave %d usage entries to %s and %d tool calls to %d; apart %d to %d and %d to %d",
+				tt.usageOff, tt.toolsOff, len(got.Usage), got.State, len(got.Tools), got.ToolsNext, len(usage), next, len(tools), toolsNext)
+		}
+		if len(tools) == 0 && tt.toolsOff == 0 {
+			t.Error("the fixture transcript gave no tool calls")
+		}
+	}
+}
+
+// claudeTailTranscript is the usage reader alone, as Agent.Tail runs it.
+func claudeTailTranscript(path string, off int64) ([]capture.UsageEntry, int64, error) {
+	a, _ := Lookup("claude-code")
+	entries, state, err := a.Tail(path, offsetState(off))
+	var next int64
+	_ = json.Unmarshal(state, &next)
+	return entries, next, err
+}
