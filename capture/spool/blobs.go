@@ -147,7 +147,8 @@ func (d Dir) legacyPath(hexs string) string { return d.Path("blobs", hexs[:2], h
 
 // lookup finds sum in its shard's index (under the shared lock).
 func (d Dir) lookup(hexs string, sum [32]byte) (off, n int64, ok bool) {
-	fd, err := openFile(filepath.Join(d.shard(hexs), "idx"), syscall.O_RDONLY, 0)
+	path := filepath.Join(d.shard(hexs), "idx")
+	fd, err := openFile(path, syscall.O_RDONLY, 0)
 	if err != nil {
 		return 0, 0, false
 	}
@@ -155,7 +156,7 @@ func (d Dir) lookup(hexs string, sum [32]byte) (off, n int64, ok bool) {
 	if flock(fd, syscall.LOCK_SH) != nil {
 		return 0, 0, false
 	}
-	idx, err := readAllFd(fd)
+	idx, err := sysfile.ReadFd(fd, path)
 	if err != nil {
 		return 0, 0, false
 	}
@@ -170,26 +171,6 @@ func findRecord(idx []byte, sum [32]byte) (off, n int64, ok bool) {
 		}
 	}
 	return 0, 0, false
-}
-
-// readAllFd reads an open file from its start.
-func readAllFd(fd int) ([]byte, error) {
-	var st syscall.Stat_t
-	if err := fstat(fd, &st); err != nil {
-		return nil, err
-	}
-	b := make([]byte, st.Size)
-	for off := 0; off < len(b); {
-		n, err := sysfile.Retry(func() (int, error) { return syscall.Pread(fd, b[off:], int64(off)) })
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			return b[:off], nil
-		}
-		off += n
-	}
-	return b, nil
 }
 
 // put appends data, whose hash is h, to its shard, unless it is there.
@@ -213,7 +194,7 @@ func (d Dir) put(h string, data []byte) (string, error) {
 	if err := flock(ifd, syscall.LOCK_EX); err != nil {
 		return "", fmt.Errorf("locking blob shard: %w", err)
 	}
-	idx, err := readAllFd(ifd)
+	idx, err := sysfile.ReadFd(ifd, filepath.Join(dir, "idx"))
 	if err != nil {
 		return "", fmt.Errorf("reading blob index: %w", err)
 	}

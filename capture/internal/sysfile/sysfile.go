@@ -27,25 +27,7 @@ func ReadFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer syscall.Close(fd)
-	size := 512
-	var st syscall.Stat_t
-	if Fstat(fd, &st) == nil && st.Size > 0 && st.Size < 1<<40 {
-		size = int(st.Size) + 1 // one more byte to see EOF in one read
-	}
-	b := make([]byte, 0, size)
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := Retry(func() (int, error) { return syscall.Read(fd, b[len(b):cap(b)]) })
-		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
-		}
-		if n == 0 {
-			return b, nil
-		}
-		b = b[:len(b)+n]
-	}
+	return ReadFd(fd, path)
 }
 
 // WriteFile is os.WriteFile without the poller.
@@ -145,7 +127,7 @@ func ReadShared(path string) ([]byte, error) {
 	if err := Flock(fd, syscall.LOCK_SH); err != nil {
 		return nil, &fs.PathError{Op: "lock", Path: path, Err: err}
 	}
-	return readFd(fd, path)
+	return ReadFd(fd, path)
 }
 
 // Update changes the file at path under the file's own flock held
@@ -163,7 +145,7 @@ func Update(path string, fn func(old []byte) ([]byte, bool)) error {
 	if err := Flock(fd, syscall.LOCK_EX); err != nil {
 		return &fs.PathError{Op: "lock", Path: path, Err: err}
 	}
-	old, err := readFd(fd, path)
+	old, err := ReadFd(fd, path)
 	if err != nil {
 		return err
 	}
@@ -185,8 +167,9 @@ func Update(path string, fn func(old []byte) ([]byte, bool)) error {
 	return nil
 }
 
-// readFd reads an open file from its start.
-func readFd(fd int, path string) ([]byte, error) {
+// ReadFd reads an open file from its start (path names it in errors),
+// in one read when its size is known.
+func ReadFd(fd int, path string) ([]byte, error) {
 	size := 512
 	var st syscall.Stat_t
 	if Fstat(fd, &st) == nil && st.Size >= 0 && st.Size < 1<<40 {
