@@ -113,34 +113,6 @@ var payloadKeys = [...]string{"session_id", "transcript_path", "cwd", "hook_even
 	"trigger", "tool_name", "tool_input", "tool_response", "tool_use_id", "error", "duration_ms", "agent_id", "agent_type",
 	"agent_transcript_path", "last_assistant_message", "message"}
 
-// jscan is a validating JSON scanner over src.
-type jscan struct {
-	src []byte
-	i   int
-	// checked says src was validated already: object skips values
-	// without validating them again.
-	checked bool
-}
-
-func (s *jscan) space() {
-	for s.i < len(s.src) {
-		switch s.src[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-// value skips the value at s.i, validating it (jsonlex.Walker).
-func (s *jscan) value(depth int) bool {
-	w := jsonlex.Walker{Src: s.src, I: s.i, Str: jsonlex.ValidString}
-	ok := w.Value(depth)
-	s.i = w.I
-	return ok
-}
-
 func isDigit(c byte) bool { return jsonlex.IsDigit(c) }
 
 // decodeResponse fills r from a file tool's response object as
@@ -159,18 +131,14 @@ func decodeResponseFast(raw []byte, r *fileResponse) bool {
 	// as a whole.
 	w := jsonlex.Walker{Src: raw, Str: jsonlex.ValidString}
 	w.Space()
-	if !w.Object(1, func(key, v []byte) bool { return r.set(string(key), v) }) {
-		return false
-	}
-	s := &jscan{src: raw, i: w.I}
-	return s.end()
+	return w.Object(1, func(key, v []byte) bool { return r.set(string(key), v) }) && atEnd(&w)
 }
 
-// end reports whether only white space follows s.i (json.Unmarshal
+// atEnd reports whether only white space follows w.I (json.Unmarshal
 // rejects anything else after the value).
-func (s *jscan) end() bool {
-	s.space()
-	return s.i == len(s.src)
+func atEnd(w *jsonlex.Walker) bool {
+	w.Space()
+	return w.I == len(w.Src)
 }
 
 // set stores the value v of key, or reports false when only
@@ -340,42 +308,29 @@ func decodeHunks(v []byte) ([]hunk, bool) {
 	if v[0] == 'n' {
 		return nil, true
 	}
-	s := &jscan{src: v}
-	if v[0] != '[' {
+	hs := []hunk{}
+	w := jsonlex.Walker{Src: v}
+	ok := w.Elements(func(e []byte) bool {
+		hs = append(hs, hunk{})
+		switch e[0] {
+		case 'n':
+			return true
+		case '{':
+			return decodeHunk(e, &hs[len(hs)-1])
+		}
+		return false
+	})
+	if !ok {
 		return nil, false
 	}
-	s.i++
-	s.space()
-	hs := []hunk{}
-	if s.src[s.i] == ']' {
-		return hs, true
-	}
-	for {
-		hs = append(hs, hunk{})
-		switch s.src[s.i] {
-		case 'n':
-			s.i += len("null")
-		case '{':
-			if !s.hunk(&hs[len(hs)-1]) {
-				return nil, false
-			}
-		default:
-			return nil, false
-		}
-		s.space()
-		if s.src[s.i] == ']' {
-			return hs, true
-		}
-		s.i++ // ,
-		s.space()
-	}
+	return hs, true
 }
 
-// hunk decodes the object at s.i (valid JSON) into h; see decodeHunks.
-func (s *jscan) hunk(h *hunk) bool {
+// decodeHunk decodes the object v (valid JSON) into h; see decodeHunks.
+func decodeHunk(v []byte, h *hunk) bool {
 	var seen [5]bool
-	w := jsonlex.Walker{Src: s.src, I: s.i, Str: jsonlex.ValidString, Checked: true}
-	ok := w.Object(1, func(k, val []byte) bool {
+	w := jsonlex.Walker{Src: v, Str: jsonlex.ValidString, Checked: true}
+	return w.Object(1, func(k, val []byte) bool {
 		key := string(k)
 		f := -1
 		var n *int
@@ -409,8 +364,6 @@ func (s *jscan) hunk(h *hunk) bool {
 		}
 		return true
 	})
-	s.i = w.I
-	return ok
 }
 
 // plainInt parses a JSON number that is an integer literal fitting an int.
@@ -431,35 +384,24 @@ func decodeLines(v []byte, lines *[]string) bool {
 		*lines = nil
 		return true
 	}
-	if v[0] != '[' {
-		return false
-	}
-	s := &jscan{src: v, i: 1}
-	s.space()
 	out := []string{}
-	for s.src[s.i] != ']' {
-		start := s.i
-		s.value(1)
-		switch val := s.src[start:s.i]; val[0] {
+	w := jsonlex.Walker{Src: v}
+	ok := w.Elements(func(e []byte) bool {
+		switch e[0] {
 		case 'n':
 			out = append(out, "")
+			return true
 		case '"':
-			str, ok := unquote(val)
-			if !ok {
-				return false
-			}
+			str, ok := unquote(e)
 			out = append(out, str)
-		default:
-			return false
+			return ok
 		}
-		s.space()
-		if s.src[s.i] == ',' {
-			s.i++
-			s.space()
-		}
+		return false
+	})
+	if ok {
+		*lines = out
 	}
-	*lines = out
-	return true
+	return ok
 }
 
 var hunkKeys = [...]string{"oldStart", "oldLines", "newStart", "newLines", "lines"}

@@ -32,26 +32,25 @@ func decodeEnvelope(line []byte, env *envelope) error {
 // decodeEnvelopeFast is decodeEnvelope's fast path; false means env is
 // partly filled and the line must go to encoding/json.
 func decodeEnvelopeFast(line []byte, env *envelope) bool {
-	s := &jscan{src: line}
-	s.space()
-	if s.i >= len(line) || line[s.i] != '{' || !s.object(0, envelopeSetter(env)) {
-		return false
-	}
-	return s.end()
+	return topObject(line, envelopeSetter(env))
 }
 
-// object walks the object at s.i (its '{'), validating it unless s.checked,
-// and hands set each key (without escapes) and value; it reports false when
-// the object is invalid, is nested too deep, a key has escapes or set
-// reports false.
-func (s *jscan) object(depth int, set func(key, v []byte, depth int) bool) bool {
+// topObject decodes the line, one object, with set, validating it and
+// requiring nothing but white space after it.
+func topObject(line []byte, set func(key, v []byte, depth int) bool) bool {
+	w := jsonlex.Walker{Src: line, Str: jsonlex.ValidString}
+	w.Space()
+	return object(&w, 0, set) && atEnd(&w)
+}
+
+// object walks the object at w.I (its '{'), and hands set each key (without
+// escapes) and value; it reports false when the object is invalid, nested
+// too deep, a key has escapes or set reports false.
+func object(w *jsonlex.Walker, depth int, set func(key, v []byte, depth int) bool) bool {
 	if depth >= maxFastDepth {
 		return false
 	}
-	w := jsonlex.Walker{Src: s.src, I: s.i, Str: jsonlex.ValidString, Checked: s.checked}
-	ok := w.Object(depth+1, func(key, v []byte) bool { return set(key, v, depth+1) })
-	s.i = w.I
-	return ok
+	return w.Object(depth+1, func(key, v []byte) bool { return set(key, v, depth+1) })
 }
 
 // maxFastDepth bounds the nesting the fast decoders follow; deeper lines
@@ -60,8 +59,22 @@ const maxFastDepth = 64
 
 // sub decodes the valid object v with set.
 func sub(v []byte, depth int, set func(key, v []byte, depth int) bool) bool {
-	s := &jscan{src: v, checked: true}
-	return s.object(depth, set)
+	w := jsonlex.Walker{Src: v, Str: jsonlex.ValidString, Checked: true}
+	return object(&w, depth, set)
+}
+
+// setObj decodes the object value v into a new T filled by the setter made
+// for it; null sets dst to nil.
+func setObj[T any](v []byte, depth int, dst **T, setter func(*T) func(key, v []byte, depth int) bool) bool {
+	switch v[0] {
+	case 'n':
+		*dst = nil
+		return true
+	case '{':
+		*dst = new(T)
+		return sub(v, depth, setter(*dst))
+	}
+	return false
 }
 
 // seen marks field f as set, reporting false when it was already (a
@@ -176,23 +189,9 @@ func envelopeSetter(env *envelope) func(key, v []byte, depth int) bool {
 		case "requestId":
 			f, ok = 8, setStrPtr(v, &env.RequestID)
 		case "message":
-			f = 9
-			switch v[0] {
-			case 'n':
-				env.Message, ok = nil, true
-			case '{':
-				env.Message = &apiMessage{}
-				ok = sub(v, depth, messageSetter(env.Message))
-			}
+			f, ok = 9, setObj(v, depth, &env.Message, messageSetter)
 		case "data":
-			f = 10
-			switch v[0] {
-			case 'n':
-				env.Data, ok = nil, true
-			case '{':
-				env.Data = &progressData{}
-				ok = sub(v, depth, progressSetter(env.Data))
-			}
+			f, ok = 10, setObj(v, depth, &env.Data, progressSetter)
 		default:
 			return unknownKey(key, envelopeKeys...)
 		}
@@ -213,14 +212,7 @@ func messageSetter(m *apiMessage) func(key, v []byte, depth int) bool {
 		case "model":
 			f, ok = 1, setStrPtr(v, &m.Model)
 		case "usage":
-			f = 2
-			switch v[0] {
-			case 'n':
-				m.Usage, ok = nil, true
-			case '{':
-				m.Usage = &apiUsage{}
-				ok = sub(v, depth, usageSetter(m.Usage))
-			}
+			f, ok = 2, setObj(v, depth, &m.Usage, usageSetter)
 		default:
 			return unknownKey(key, messageKeys...)
 		}
@@ -246,14 +238,7 @@ func usageSetter(u *apiUsage) func(key, v []byte, depth int) bool {
 		case "cache_read_input_tokens":
 			f, ok = 3, setInt(v, &u.CacheRead)
 		case "cache_creation":
-			f = 4
-			switch v[0] {
-			case 'n':
-				u.Split, ok = nil, true
-			case '{':
-				u.Split = &cacheSplit{}
-				ok = sub(v, depth, splitSetter(u.Split))
-			}
+			f, ok = 4, setObj(v, depth, &u.Split, splitSetter)
 		case "speed":
 			f, ok = 5, setStr(v, &u.Speed)
 		default:
@@ -291,14 +276,7 @@ func progressSetter(d *progressData) func(key, v []byte, depth int) bool {
 		case "agentId":
 			f, ok = 1, setStr(v, &d.AgentID)
 		case "message":
-			f = 2
-			switch v[0] {
-			case 'n':
-				d.Message, ok = nil, true
-			case '{':
-				d.Message = &envelope{}
-				ok = sub(v, depth, envelopeSetter(d.Message))
-			}
+			f, ok = 2, setObj(v, depth, &d.Message, envelopeSetter)
 		default:
 			return unknownKey(key, "type", "agentId", "message")
 		}

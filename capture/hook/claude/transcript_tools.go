@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"time"
+
+	"github.com/tracevault/tracevault/capture/internal/jsonlex"
 )
 
 // ToolCall is what one content block of a transcript line says about a
@@ -110,9 +112,7 @@ const (
 // json.Unmarshal calls of ToolCalls do, or reports fastUnsure; see the
 // top of transcript_fast.go.
 func decodeToolLineFast(line []byte, l *toolLine, blocks *[]contentBlock) int {
-	s := &jscan{src: line}
-	s.space()
-	if s.i >= len(line) || line[s.i] != '{' || !s.object(0, toolLineSetter(l)) || !s.end() {
+	if !topObject(line, toolLineSetter(l)) {
 		return fastUnsure
 	}
 	c := l.Message.Content
@@ -178,29 +178,22 @@ func toolLineSetter(l *toolLine) func(key, v []byte, depth int) bool {
 
 // decodeBlocks decodes a content array (valid JSON) of objects and nulls.
 func decodeBlocks(v []byte, blocks *[]contentBlock) bool {
-	s := &jscan{src: v, i: 1, checked: true}
-	s.space()
 	out := []contentBlock{}
-	for s.src[s.i] != ']' {
+	w := jsonlex.Walker{Src: v}
+	ok := w.Elements(func(e []byte) bool {
 		out = append(out, contentBlock{})
-		switch s.src[s.i] {
+		switch e[0] {
 		case 'n':
-			s.i += len("null")
+			return true
 		case '{':
-			if !s.object(1, blockSetter(&out[len(out)-1])) {
-				return false
-			}
-		default:
-			return false
+			return sub(e, 1, blockSetter(&out[len(out)-1]))
 		}
-		s.space()
-		if s.src[s.i] == ',' {
-			s.i++
-			s.space()
-		}
+		return false
+	})
+	if ok {
+		*blocks = out
 	}
-	*blocks = out
-	return true
+	return ok
 }
 
 func blockSetter(b *contentBlock) func(key, v []byte, depth int) bool {

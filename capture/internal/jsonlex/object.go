@@ -164,3 +164,28 @@ func FoldsTo(key string, names ...string) bool {
 	}
 	return false
 }
+
+// Elements hands each element of the array at I (its '['), which must be
+// valid JSON, to each as its bytes, and leaves I just after the ']'; it
+// reports false when each does, or when the value is not an array.
+func (w *Walker) Elements(each func(v []byte) bool) bool {
+	if w.I >= len(w.Src) || w.Src[w.I] != '[' {
+		return false
+	}
+	w.I++
+	w.Space()
+	for w.I < len(w.Src) && w.Src[w.I] != ']' {
+		start := w.I
+		w.skipValid()
+		if !each(w.Src[start:w.I]) {
+			return false
+		}
+		w.Space()
+		if w.I < len(w.Src) && w.Src[w.I] == ',' {
+			w.I++
+			w.Space()
+		}
+	}
+	w.I++
+	return true
+}
