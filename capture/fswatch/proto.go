@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/tracevault/tracevault/capture/internal/wire"
 	"github.com/tracevault/tracevault/capture/worktree"
 )
 
@@ -58,114 +59,69 @@ func appendState(b []byte, st worktree.FileState) []byte {
 
 // parseLook decodes a reply; it accepts only what appendLook writes.
 func parseLook(b []byte) (*worktree.Look, error) {
-	d := reader{b: b}
-	if string(d.bytes(len(magic))) != magic {
+	d := &wire.Reader{B: b}
+	if string(d.Take(len(magic))) != magic {
 		return nil, errors.New("not a watch reply")
 	}
 	l := &worktree.Look{}
-	switch d.byte() {
+	switch d.Byte() {
 	case 0:
 	case 1:
 		l.First = true
 	default:
 		return nil, errors.New("watch reply: unknown status")
 	}
-	n := d.uvarint()
-	if n > maxChanges || n > uint64(len(d.b)) {
+	n := d.Uvarint()
+	if n > maxChanges || n > uint64(len(d.B)) {
 		return nil, errors.New("watch reply: bad change count")
 	}
 	l.Changes = make([]worktree.Change, 0, n)
 	for range n {
-		c := worktree.Change{Kind: worktree.ChangeKind(d.byte())}
+		c := worktree.Change{Kind: worktree.ChangeKind(d.Byte())}
 		if c.Kind < worktree.Added || c.Kind > worktree.Deleted {
 			return nil, errors.New("watch reply: unknown change kind")
 		}
-		plen := d.uvarint()
+		plen := d.Uvarint()
 		if plen == 0 || plen > 4096 {
 			return nil, errors.New("watch reply: bad path length")
 		}
-		c.Path = string(d.bytes(int(plen)))
+		c.Path = string(d.Take(int(plen)))
 		if c.Kind != worktree.Added {
-			c.Before = d.state()
+			c.Before = state(d)
 		}
 		if c.Kind != worktree.Deleted {
-			c.After = d.state()
+			c.After = state(d)
 		}
-		if d.err != nil {
-			return nil, fmt.Errorf("watch reply: %w", d.err)
+		if d.Err != nil {
+			return nil, fmt.Errorf("watch reply: %w", d.Err)
 		}
 		l.Changes = append(l.Changes, c)
 	}
-	if d.err != nil {
-		return nil, fmt.Errorf("watch reply: %w", d.err)
+	if d.Err != nil {
+		return nil, fmt.Errorf("watch reply: %w", d.Err)
 	}
-	if len(d.b) != 0 {
+	if len(d.B) != 0 {
 		return nil, errors.New("watch reply: trailing bytes")
 	}
 	return l, nil
 }
 
-// reader decodes; the first error sticks.
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (d *reader) fail() {
-	if d.err == nil {
-		d.err = errors.New("truncated or malformed")
-	}
-	d.b = nil
-}
-
-func (d *reader) bytes(n int) []byte {
-	if n > len(d.b) {
-		d.fail()
-		return nil
-	}
-	v := d.b[:n]
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *reader) byte() byte {
-	v := d.bytes(1)
-	if v == nil {
-		return 0
-	}
-	return v[0]
-}
-
-func (d *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 || n > 1 && d.b[n-1] == 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *reader) varint() int64 {
-	u := d.uvarint()
-	return int64(u>>1) ^ -int64(u&1)
-}
-
-func (d *reader) state() worktree.FileState {
-	mode := d.uvarint()
+// state reads a FileState as appendState writes it.
+func state(d *wire.Reader) worktree.FileState {
+	mode := d.Uvarint()
 	st := worktree.FileState{Mode: fs.FileMode(mode)}
-	size := d.uvarint()
+	size := d.Uvarint()
 	if size > 1<<62 || mode > 0xffffffff {
-		d.fail()
+		d.Fail("size or mode out of range")
 	}
 	st.Size = int64(size)
-	st.MtimeNs, st.CtimeNs, st.Ino = d.varint(), d.varint(), d.uvarint()
-	switch d.byte() {
+	st.MtimeNs, st.CtimeNs, st.Ino = d.Varint(), d.Varint(), d.Uvarint()
+	switch d.Byte() {
 	case 0:
 	case 1:
-		st.Hash = hex.EncodeToString(d.bytes(32))
+		st.Hash = hex.EncodeToString(d.Take(32))
 	default:
-		d.fail()
+		d.Fail("unknown hash kind")
 	}
 	return st
 }

@@ -30,6 +30,8 @@ package hookwire
 import (
 	"encoding/binary"
 	"errors"
+
+	"github.com/tracevault/tracevault/capture/internal/wire"
 )
 
 const (
@@ -95,23 +97,23 @@ func AppendRequestHead(b []byte, r *Request, n int) []byte {
 
 // ParseRequest decodes a whole request.
 func ParseRequest(b []byte) (*Request, error) {
-	d := reader{b: b}
-	if string(d.take(len(magic))) != magic {
+	d := wire.Reader{B: b}
+	if string(d.Take(len(magic))) != magic {
 		return nil, errors.New("not a hook request")
 	}
-	r := &Request{Cwd: string(d.str())}
-	for n := d.count(); n > 0 && d.err == nil; n-- {
-		r.Args = append(r.Args, string(d.str()))
+	r := &Request{Cwd: string(d.Field(maxField))}
+	for n := d.Uvarint(); n > 0 && d.Err == nil; n-- {
+		r.Args = append(r.Args, string(d.Field(maxField)))
 	}
-	for n := d.count(); n > 0 && d.err == nil; n-- {
-		r.Env = append(r.Env, string(d.str()))
+	for n := d.Uvarint(); n > 0 && d.Err == nil; n-- {
+		r.Env = append(r.Env, string(d.Field(maxField)))
 	}
-	r.Stdin = d.str()
-	if d.err == nil && len(d.b) != 0 {
-		d.err = errors.New("trailing bytes")
+	r.Stdin = d.Field(maxField)
+	if d.Err == nil && len(d.B) != 0 {
+		d.Err = errors.New("trailing bytes")
 	}
-	if d.err != nil {
-		return nil, errors.New("hook request: " + d.err.Error())
+	if d.Err != nil {
+		return nil, errors.New("hook request: " + d.Err.Error())
 	}
 	return r, nil
 }
@@ -131,72 +133,22 @@ func AppendReply(b []byte, r *Reply) []byte {
 
 // ParseReply decodes a reply without its length prefix.
 func ParseReply(b []byte) (*Reply, error) {
-	d := reader{b: b}
-	if string(d.take(len(magic))) != magic {
+	d := wire.Reader{B: b}
+	if string(d.Take(len(magic))) != magic {
 		return nil, errors.New("not a hook reply")
 	}
 	r := &Reply{}
-	if s := d.take(1); s != nil {
+	if s := d.Take(1); s != nil {
 		r.Status = s[0]
 	}
-	code := d.uvarint()
+	code := d.Uvarint()
 	r.Code = int(code)
-	r.Stdout, r.Stderr = d.str(), d.str()
-	if d.err == nil && (len(d.b) != 0 || r.Status > Stale || code > 255) {
-		d.err = errors.New("malformed")
+	r.Stdout, r.Stderr = d.Field(maxField), d.Field(maxField)
+	if d.Err == nil && (len(d.B) != 0 || r.Status > Stale || code > 255) {
+		d.Err = errors.New("malformed")
 	}
-	if d.err != nil {
-		return nil, errors.New("hook reply: " + d.err.Error())
+	if d.Err != nil {
+		return nil, errors.New("hook reply: " + d.Err.Error())
 	}
 	return r, nil
-}
-
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (d *reader) fail(msg string) {
-	if d.err == nil {
-		d.err = errors.New(msg)
-	}
-	d.b = nil
-}
-
-func (d *reader) take(n int) []byte {
-	if n > len(d.b) {
-		d.fail("truncated")
-		return nil
-	}
-	v := d.b[:n:n]
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 || n > 1 && d.b[n-1] == 0 {
-		d.fail("bad varint")
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *reader) count() int {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail("count exceeds the data")
-		return 0
-	}
-	return int(n)
-}
-
-func (d *reader) str() []byte {
-	n := d.uvarint()
-	if n > maxField || n > uint64(len(d.b)) {
-		d.fail("string exceeds the data")
-		return nil
-	}
-	return d.take(int(n))
 }
